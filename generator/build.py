@@ -1,0 +1,131 @@
+"""Build orchestration: the stages, in order, from ``talknotes.yaml`` to ``output/``.
+
+Each stage takes what the previous one produced. Problems are collected per stage; the build
+stops before writing if any is an error, so a published ``output/`` is never damaged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load_config
+from .content import load_content
+from .errors import BuildError, Problem
+from .output import Writer, discard, prepare_staging, publish
+from .routes import Urls, build_routes, check_routes
+from .site import build_site
+
+
+@dataclass
+class BuildResult:
+    """What a finished build reports."""
+
+    output: Path
+    pages: int = 0
+    files: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path
+    output: Path | None = None
+    base_url: str | None = None
+    drafts: bool = False
+    today: dt.date | None = None  # fixed by tests; defaults to today in the site's time zone
+
+
+class _Stages:
+    """Times each stage and gathers problems."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self.problems: list[Problem] = []
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+    def add(self, problems) -> None:
+        self.problems.extend(problems)
+
+    def stop_on_errors(self) -> None:
+        if any(p.is_error for p in self.problems):
+            raise BuildError([p for p in self.problems if p.is_error])
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def load_site_config(options: BuildOptions) -> tuple[Config, list[Problem]]:
+    config, problems = load_config(options.source)
+    if options.base_url:
+        try:
+            config = config.with_base_url(options.base_url)
+        except ValueError as exc:
+            problems.append(Problem("--base-url", None, None, str(exc),
+                                    "give a URL like https://example.org/talks/ or a path like /talks/"))
+    return config, problems
+
+
+def today_in(config: Config) -> dt.date:
+    from zoneinfo import ZoneInfo
+    return dt.datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site; raises :class:`BuildError` listing every problem if it cannot."""
+    from .render import render_documents, write_site
+
+    run = _Stages()
+    with run.stage("load"):
+        config, problems = load_site_config(options)
+        run.add(problems)
+        content = load_content(config.root)
+        run.add(content.problems)
+        site = build_site(content, options.today or today_in(config), options.drafts, config.related_notes)
+        run.add(check_routes(site))
+        from .theme import load_theme
+        theme, problems = load_theme(config.root, config.theme)
+        run.add(problems)
+
+    # Markdown runs even when some files failed to load, so one run reports every problem.
+    with run.stage("markdown"):
+        documents = render_documents(site, content, config)
+        for rendered in documents.values():
+            run.add(rendered.problems)
+    run.stop_on_errors()
+
+    output = options.output or config.root / "output"
+    staging = prepare_staging(output)
+    try:
+        writer = Writer(staging)
+        routes = build_routes(site, config.per_page)
+        write_site(writer, run, site, content, config, theme, routes, documents)
+        run.add(writer.problems)
+        run.stop_on_errors()
+        with run.stage("write"):
+            publish(staging, output)
+    except BaseException:
+        discard(staging)
+        raise
+    return BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
+                       timings=run.timings)
+
+
+def generator_tag() -> str:
+    return f"talknotes {__version__}"
+
+
+__all__ = ["BuildOptions", "BuildResult", "build", "Urls"]

@@ -1,0 +1,85 @@
+"""The ``talknotes`` command. Imports the rest lazily so ``--version`` and ``--help`` are instant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="talknotes",
+                                     description="Build a static site from Markdown talk notes.")
+    parser.add_argument("--version", action="version", version=f"talknotes {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into output/")
+    build.add_argument("--source", type=Path, default=None,
+                       help="the site folder, holding talknotes.yaml (default: the current folder)")
+    build.add_argument("--output", type=Path, default=None, help="where to write the site (default: SOURCE/output)")
+    build.add_argument("--base-url", default=None,
+                       help="override base_url, e.g. https://example.org/talks/ or /talks/2026/")
+    build.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
+    build.add_argument("--timings", action="store_true", help="print the time each stage took")
+    return parser
+
+
+def _find_source(given: Path | None) -> Path:
+    """The site folder: as given, or the nearest folder upwards holding talknotes.yaml."""
+    if given is not None:
+        return given.resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "talknotes.yaml").is_file():
+            return folder
+    return here
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _build(args) -> int:
+    from .build import BuildOptions, build
+    from .errors import BuildError
+
+    source = _find_source(args.source)
+    if not source.is_dir():
+        print(f"talknotes: no such folder: {source}", file=sys.stderr)
+        return 2
+    options = BuildOptions(source=source, output=args.output.resolve() if args.output else None,
+                           base_url=args.base_url, drafts=args.drafts)
+    try:
+        result = build(options)
+    except BuildError as exc:
+        _print_problems(exc.problems)
+        print(f"Build failed: {len(exc.problems)} error(s); output/ was left as it was.", file=sys.stderr)
+        return 1
+    _print_problems(result.warnings)
+    total = sum(result.timings.values())
+    print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {total:.2f} s")
+    if args.timings:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<10} {seconds * 1000:8.1f} ms")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``talknotes`` command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return {"build": _build}[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""Discovery and validation of content: notes, events and pages as immutable records.
+
+Layout:
+  content/notes/<slug>.md, content/notes/YYYY-MM-DD-<slug>.md or content/notes/<slug>/index.md
+  content/events/<slug>.yaml
+  content/pages/<slug>.md
+Every problem found is collected; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema as s
+from .errors import Problem, relative
+from .slugs import is_slug, slugify
+from .yamlfile import load_mapping
+
+DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A talk note: front matter fields plus the Markdown body."""
+
+    slug: str
+    path: str                 # relative to the site root, for messages
+    folder: Path              # where relative links and images are resolved
+    title: str
+    date: dt.date
+    body: str
+    body_line: int            # line of the body's first line in the file
+    event: str | None = None  # an event slug when it names one, else None
+    event_text: str | None = None  # free-text event name
+    speakers: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    slides: str | None = None
+    video: str | None = None
+    image: str | None = None
+    draft: bool = False
+    updated: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+    lang: str | None = None
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A conference or meetup that notes belong to."""
+
+    slug: str
+    path: str
+    name: str
+    start: dt.date
+    end: dt.date
+    location: str = ""
+    url: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page such as About."""
+
+    slug: str
+    path: str
+    folder: Path
+    title: str
+    body: str
+    body_line: int
+    summary: str = ""
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    notes: tuple[Note, ...]
+    events: tuple[Event, ...]
+    pages: tuple[Page, ...]
+    problems: tuple[Problem, ...]
+    failed: frozenset[str] = frozenset()  # documents that exist but could not be loaded
+
+
+def _alias(value) -> tuple[str, ...]:
+    aliases = s.text_list(value)
+    for alias in aliases:
+        if not alias.startswith("/") or ".." in alias.split("/") or "//" in alias or re.search(r"[\s<>\"'?#\\]", alias):
+            raise s.Invalid(f"alias {alias!r} is not a site path",
+                            "write the old path from the site root, e.g. /notes/old-slug/")
+    return aliases
+
+
+def _lang(value) -> str:
+    value = s.text(value)
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise s.Invalid(f"not a language tag: {value!r}", "use a BCP 47 tag such as en, de or pt-BR")
+    return value
+
+
+def _image_ref(value) -> str:
+    value = s.text(value)
+    if re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) or value.startswith("/"):
+        raise s.Invalid(f"image must be a file beside the note or in content/images: {value!r}",
+                        "write a relative path such as cover.jpg")
+    return value
+
+
+NOTE_SCHEMA = {
+    "title": s.Field(s.text, required=True, doc="give the talk's title, e.g. title: Import time in Django"),
+    "date": s.Field(s.date, doc="the talk's date, YYYY-MM-DD"),
+    "event": s.Field(s.text, doc="an event slug from content/events/ or free text"),
+    "speakers": s.Field(s.text_list, default=()),
+    "tags": s.Field(s.text_list, default=()),
+    "summary": s.Field(s.text, default=""),
+    "slides": s.Field(s.url),
+    "video": s.Field(s.url),
+    "image": s.Field(_image_ref),
+    "draft": s.Field(s.boolean, default=False),
+    "updated": s.Field(s.date),
+    "aliases": s.Field(_alias, default=()),
+    "lang": s.Field(_lang),
+}
+
+EVENT_SCHEMA = {
+    "name": s.Field(s.text, required=True, doc="the event's name, e.g. name: EuroPython 2011"),
+    "start": s.Field(s.date, required=True, doc="first day, YYYY-MM-DD"),
+    "end": s.Field(s.date, doc="last day, YYYY-MM-DD (defaults to start)"),
+    "location": s.Field(s.text, default=""),
+    "url": s.Field(s.url),
+    "description": s.Field(s.text, default=""),
+}
+
+PAGE_SCHEMA = {
+    "title": s.Field(s.text, required=True, doc="the page title"),
+    "summary": s.Field(s.text, default=""),
+    "lang": s.Field(_lang),
+}
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file (BOM and CRLF tolerated); invalid bytes are reported with their line."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(rel, line, None, f"not valid UTF-8 (byte {data[exc.start]:#04x})",
+                              "save the file as UTF-8")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split_front_matter(text: str, rel: str):
+    """Split ``---``-fenced YAML front matter from the body.
+
+    Returns (yaml_text, body, body_line, problems); yaml starts on line 2.
+    """
+    if not text.startswith("---\n") and text.strip() != "---":
+        return None, text, 1, [Problem(rel, 1, None, "missing front matter",
+                                       "start the file with a line '---', the fields, then '---'")]
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2, []
+    return None, "", 1, [Problem(rel, 1, None, "front matter is never closed",
+                                 "add a line '---' after the last field")]
+
+
+@dataclass
+class _Document:
+    rel: str
+    values: dict | None = None
+    lines: dict = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.values is not None and not any(p.is_error for p in self.problems)
+
+
+def _read_document(path: Path, root: Path, schema_) -> _Document:
+    """Read a Markdown file with front matter and validate the front matter against a schema."""
+    doc = _Document(relative(path, root))
+    text, doc.problems = read_text(path, doc.rel)
+    if text is None:
+        return doc
+    yaml_text, doc.body, doc.body_line, doc.problems = split_front_matter(text, doc.rel)
+    if yaml_text is None:
+        return doc
+    mapping = load_mapping(yaml_text, doc.rel, first_line=2)
+    if mapping.problems and not mapping.data:  # unreadable YAML: field checks would only add noise
+        doc.problems += mapping.problems
+        return doc
+    doc.values, schema_problems = s.validate(mapping, schema_, doc.rel, first_line=1)
+    doc.lines = dict(mapping.lines)
+    doc.problems += mapping.problems + schema_problems
+    return doc
+
+
+def _note_files(notes_dir: Path) -> list[tuple[Path, str, Path]]:
+    """(file, raw slug, folder) for every note, in a stable order."""
+    found = []
+    if not notes_dir.is_dir():
+        return found
+    for entry in sorted(notes_dir.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and (entry / "index.md").is_file():
+            found.append((entry / "index.md", entry.name, entry))
+        elif entry.is_file() and entry.suffix == ".md":
+            found.append((entry, entry.stem, notes_dir))
+    return found
+
+
+def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note | None, list[Problem]]:
+    """Read and validate one note file."""
+    doc = _read_document(path, root, NOTE_SCHEMA)
+    rel, values, problems = doc.rel, doc.values, doc.problems
+    if values is None:
+        return None, problems
+    prefix = DATE_PREFIX.fullmatch(raw_slug)
+    slug_source = prefix.group(2) if prefix else raw_slug
+    date = values.get("date")
+    if date is None and prefix:
+        try:
+            date = dt.date.fromisoformat(prefix.group(1))
+        except ValueError:
+            problems.append(Problem(rel, None, "date", f"file name date {prefix.group(1)} does not exist",
+                                    "rename the file with a real YYYY-MM-DD date"))
+    if date is None and "date" not in doc.lines and not prefix:
+        problems.append(Problem(rel, 1, "date", "required field is missing",
+                                "add date: YYYY-MM-DD, or start the file name with YYYY-MM-DD-"))
+    slug = slugify(slug_source)
+    if not slug:
+        problems.append(Problem(rel, None, None, "the file name gives an empty slug",
+                                "name the file with letters or digits, e.g. my-talk.md"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    event = values.pop("event")
+    note = Note(slug=slug, path=rel, folder=folder, date=date, body=doc.body, body_line=doc.body_line,
+                event=event if event and is_slug(event) else None,
+                event_text=None if event and is_slug(event) else event,
+                lines=doc.lines,
+                **{k: v for k, v in values.items() if k != "date"})
+    return note, problems
+
+
+def load_event(path: Path, root: Path) -> tuple[Event | None, list[Problem]]:
+    rel = relative(path, root)
+    text, problems = read_text(path, rel)
+    if text is None:
+        return None, problems
+    mapping = load_mapping(text, rel)
+    values, schema_problems = s.validate(mapping, EVENT_SCHEMA, rel)
+    problems += mapping.problems + schema_problems
+    if values.get("start") and values.get("end") and values["end"] < values["start"]:
+        problems.append(Problem(rel, mapping.line("end"), "end", "ends before it starts",
+                                f"start is {values['start']}"))
+    slug = slugify(path.stem)
+    if any(p.is_error for p in problems):
+        return None, problems
+    values["end"] = values["end"] or values["start"]
+    return Event(slug=slug, path=rel, **values), problems
+
+
+def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
+    doc = _read_document(path, root, PAGE_SCHEMA)
+    if not doc.ok:
+        return None, doc.problems
+    return Page(slug=slugify(path.stem), path=doc.rel, folder=path.parent, body=doc.body,
+                body_line=doc.body_line, **doc.values), doc.problems
+
+
+def load_content(root: Path) -> Content:
+    """Load every note, event and page under ``root/content`` and cross-check them."""
+    content_dir = root / "content"
+    notes, events, pages, problems, failed = [], [], [], [], set()
+    for path, raw_slug, folder in _note_files(content_dir / "notes"):
+        note, found = load_note(path, raw_slug, folder, root)
+        problems += found
+        if note:
+            notes.append(note)
+        else:
+            failed.add(relative(path, content_dir))
+    events_dir = content_dir / "events"
+    for path in sorted(events_dir.glob("*.y*ml")) if events_dir.is_dir() else []:
+        event, found = load_event(path, root)
+        problems += found
+        if event:
+            events.append(event)
+    pages_dir = content_dir / "pages"
+    for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:
+        page, found = load_page(path, root)
+        problems += found
+        if page:
+            pages.append(page)
+        else:
+            failed.add(relative(path, content_dir))
+    problems += _duplicates(notes, "note") + _duplicates(events, "event") + _duplicates(pages, "page")
+    problems += _unknown_events(notes, events)
+    return Content(tuple(notes), tuple(events), tuple(pages), tuple(problems), frozenset(failed))
+
+
+def _duplicates(records, kind: str) -> list[Problem]:
+    """Two files whose slugs fold to the same URL (``Café.md`` and ``cafe.md``)."""
+    first: dict[str, str] = {}
+    problems = []
+    for record in records:
+        if record.slug in first:
+            problems.append(Problem(record.path, None, None,
+                                    f"duplicate {kind} slug '{record.slug}', also used by {first[record.slug]}",
+                                    "rename one of the files"))
+        else:
+            first[record.slug] = record.path
+    return problems
+
+
+def _unknown_events(notes, events) -> list[Problem]:
+    import difflib
+    known = {event.slug for event in events}
+    problems = []
+    for note in notes:
+        if note.event and note.event not in known:
+            close = difflib.get_close_matches(note.event, sorted(known), n=1)
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    f"add content/events/{note.event}.yaml, or write the event's name as free text")
+            problems.append(Problem(note.path, note.lines.get("event"), "event",
+                                    f"unknown event '{note.event}'", hint))
+    return problems

@@ -1,0 +1,63 @@
+"""Problems found in a site, and how they are reported.
+
+Every stage collects problems instead of raising on the first one, so an author sees all of
+them in one run. A problem is printed as ``path:line: field: message (hint)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the site's input, located as precisely as we can."""
+
+    path: str
+    line: int | None = None
+    field: str | None = None
+    message: str = ""
+    hint: str | None = None
+    level: str = "error"  # "error" fails the build; "warning" is printed only
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        text = f"{where}: "
+        if self.field:
+            text += f"{self.field}: "
+        if self.level == "warning":
+            text += "warning: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+class BuildError(Exception):
+    """Raised by a stage when the problems collected so far mean the build cannot go on."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+def _sort_key(problem: Problem):
+    return (problem.path, problem.line or 0, problem.field or "", problem.message)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in a stable order: by file, then line."""
+    return sorted(problems, key=_sort_key)
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as printed in messages: relative to the site root, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,304 @@
+"""Markdown to HTML: Python-Markdown, Pygments, and our link and image rewriting.
+
+:func:`render` is a pure function of the Markdown text and a :class:`LinkContext`, so its
+result can be cached by content hash and computed in worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import PurePosixPath
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import markdown as pymarkdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import Problem
+from .slugs import slugify
+
+CSS_CLASS = "highlight"
+UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image used by a document: its source file relative to ``content/`` and its alt text."""
+
+    source: str
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The result of rendering one document."""
+
+    html: str
+    headings: tuple[Heading, ...] = ()
+    text: str = ""
+    images: tuple[ImageRef, ...] = ()
+    links: tuple[str, ...] = ()      # internal URLs linked, with fragments, for checks
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What rendering needs to know about the rest of the site.
+
+    ``documents`` maps a Markdown source path relative to ``content/`` (``notes/x.md``) to its URL;
+    ``files`` the other content files (images, attachments) that exist, relative to ``content/``.
+    """
+
+    base_path: str
+    documents: dict = field(default_factory=dict)
+    files: frozenset = frozenset()
+    raw_html: str = "allow"
+
+
+# An image hook turns a resolved image into markup: (source, alt, line, index) -> HTML or None.
+ImageHook = Callable[[str, str, int, int], "str | None"]
+
+
+def line_of(body: str, needle: str, first_line: int) -> int:
+    """Best-effort line number of ``needle`` in ``body`` (Markdown does not track lines)."""
+    index = body.find(needle)
+    return first_line + (body.count("\n", 0, index) if index >= 0 else 0)
+
+
+class _Rewriter(Treeprocessor):
+    """Turns links to note files into URLs and collects images, in document order."""
+
+    def run(self, root):
+        state = self.md.talknotes
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a" and child.get("href") is not None:
+                    state.link(child)
+                elif child.tag == "img":
+                    state.image(parent, child)
+
+
+class _HeaderLinks(Treeprocessor):
+    """Give the heading permalinks an accessible name (the toc extension adds a bare '#')."""
+
+    def run(self, root):
+        for heading in root.iter():
+            if heading.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                for anchor in heading.iter("a"):
+                    if anchor.get("class") == "headerlink":
+                        anchor.set("aria-label", "Link to section: " + _element_text(heading).rstrip("#").strip())
+                        anchor.attrib.pop("title", None)
+
+
+def _element_text(element) -> str:
+    return "".join(element.itertext())
+
+
+class _TalknotesExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_Rewriter(md), "talknotes_links", 15)
+        md.treeprocessors.register(_HeaderLinks(md), "talknotes_headerlinks", 4)
+
+
+class _State:
+    """Per-document state the tree processors report into."""
+
+    def __init__(self, md, source: str, body: str, body_line: int, ctx: LinkContext, image_hook):
+        self.md, self.source, self.body, self.body_line, self.ctx = md, source, body, body_line, ctx
+        self.folder = PurePosixPath(source).parent
+        self.image_hook = image_hook
+        self.images: list[ImageRef] = []
+        self.links: list[str] = []
+        self.problems: list[Problem] = []
+
+    def _problem(self, needle: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem("content/" + self.source, line_of(self.body, needle, self.body_line),
+                                     None, message, hint))
+
+    def _resolve(self, target: str) -> str | None:
+        """A relative reference resolved against the document's folder, relative to content/."""
+        parts: list[str] = []
+        for part in (self.folder / unquote(target)).parts:
+            if part == "..":
+                if not parts:
+                    return None
+                parts.pop()
+            elif part not in (".", ""):
+                parts.append(part)
+        return "/".join(parts)
+
+    def link(self, anchor) -> None:
+        href = anchor.get("href", "").strip()
+        scheme = _SCHEME.match(href)
+        if scheme:
+            if scheme.group(1).lower() in UNSAFE_SCHEMES:
+                self._problem(href, f"unsafe link '{href[:40]}'", "only http(s), mailto and site links are allowed")
+                anchor.set("href", "#")
+            return
+        if href.startswith("//") or not href:
+            return
+        parts = urlsplit(href)
+        fragment = "#" + parts.fragment if parts.fragment else ""
+        if href.startswith("#"):
+            self.links.append(href)
+            return
+        if href.startswith("/"):
+            # Site-absolute: make it work under a sub-path deploy too.
+            url = self.ctx.base_path + href.lstrip("/")
+            anchor.set("href", url)
+            self.links.append(url)
+            return
+        if not parts.path.endswith(".md"):
+            return  # an attachment beside the note, or a relative page link: left as written
+        target = self._resolve(parts.path)
+        url = self.ctx.documents.get(target) if target else None
+        if url is None:
+            self._problem(parts.path, f"link to a missing note '{parts.path}'",
+                          "link to the other note's file name, e.g. [text](2023-04-18-other-talk.md)")
+            return
+        anchor.set("href", url + fragment)
+        self.links.append(url + fragment)
+
+    def image(self, parent, img) -> None:
+        src = img.get("src", "").strip()
+        alt = img.get("alt", "")
+        scheme = _SCHEME.match(src)
+        if scheme and scheme.group(1).lower() in UNSAFE_SCHEMES:
+            self._problem(src, f"unsafe image source '{src[:40]}'", "use an image file beside the note")
+            img.set("src", "")
+            return
+        if scheme or src.startswith("//"):
+            return  # a remote image is left as written
+        line = line_of(self.body, src, self.body_line)
+        target = self._resolve(src) if not src.startswith("/") else None
+        candidates = [target, "images/" + src.lstrip("/")]
+        found = next((c for c in candidates if c and c in self.ctx.files), None)
+        if found is None:
+            self._problem(src, f"image not found '{src}'",
+                          "put the image beside the note (a bundle folder) or in content/images/")
+            return
+        self.images.append(ImageRef(found, alt, line))
+        markup = self.image_hook(found, alt, line, len(self.images) - 1) if self.image_hook else None
+        if markup is None:
+            img.set("src", self.ctx.base_path + "media/" + found)
+            return
+        # Swap the <img> for the hook's markup, kept safe from escaping in the HTML stash.
+        placeholder = self.md.htmlStash.store(markup)
+        index = list(parent).index(img)
+        text = placeholder + (img.tail or "")
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(img)
+
+
+class _TextExtractor(HTMLParser):
+    """Plain text of rendered HTML, without permalink and footnote back-reference glyphs."""
+
+    SKIP = {"headerlink", "footnote-backref"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.skipping or dict(attrs).get("class") in self.SKIP:
+            self.skipping += 1
+        elif tag in ("p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "div"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Whitespace-normalised plain text of an HTML fragment."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+_instances: dict[str, pymarkdown.Markdown] = {}
+
+
+def _markdown(raw_html: str) -> pymarkdown.Markdown:
+    """One configured Markdown instance per process and raw-HTML policy (building one is slow)."""
+    md = _instances.get(raw_html)
+    if md is None:
+        md = pymarkdown.Markdown(
+            extensions=["fenced_code", "codehilite", "tables", "footnotes", "toc", "smarty",
+                        "admonition", "sane_lists", "def_list", _TalknotesExtension()],
+            extension_configs={
+                "codehilite": {"css_class": CSS_CLASS, "guess_lang": False},
+                "toc": {"permalink": "#", "permalink_class": "headerlink", "slugify": _heading_id,
+                        "toc_depth": "2-4"},
+                "smarty": {"smart_angled_quotes": False},
+            },
+            output_format="html",
+        )
+        if raw_html == "escape":
+            # Raw HTML becomes visible text instead of markup.
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+        _instances[raw_html] = md
+    return md
+
+
+def _heading_id(text: str, separator: str) -> str:
+    return slugify(text) or "section"
+
+
+def render(body: str, source: str, body_line: int, ctx: LinkContext,
+           image_hook: ImageHook | None = None) -> Rendered:
+    """Render one document's Markdown body.
+
+    ``source`` is the document's path relative to ``content/`` (``notes/x.md``); links and
+    images are resolved against its folder.
+    """
+    md = _markdown(ctx.raw_html)
+    md.reset()
+    state = _State(md, source, body, body_line, ctx, image_hook)
+    md.talknotes = state
+    html = md.convert(body)
+    headings = tuple(_flatten(md.toc_tokens))
+    md.talknotes = None
+    return Rendered(html=html, headings=headings, text=html_to_text(html), images=tuple(state.images),
+                    links=tuple(state.links), problems=tuple(state.problems))
+
+
+def _flatten(tokens):
+    for token in tokens:
+        yield Heading(token["level"], token["id"], html_to_text(token["name"]))
+        yield from _flatten(token["children"])
+
+
+def pygments_css(style: str) -> str:
+    """The stylesheet for highlighted code in one Pygments style."""
+    from pygments.formatters import HtmlFormatter
+    return HtmlFormatter(style=style).get_style_defs("." + CSS_CLASS) + "\n"

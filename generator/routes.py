@@ -1,0 +1,144 @@
+"""The route table: every page of the site, and ``url_for``, the only way a URL is made.
+
+Templates, rendered Markdown, feeds, the sitemap, search and the dev server all ask this
+module, so a sub-path deploy (``https://example.org/talks/2026/``) is one setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from .errors import Problem
+from .site import Site
+
+# endpoint -> path pattern below the base path; a trailing "/" means ".../index.html".
+PATTERNS: dict[str, str] = {
+    "home": "",
+    "home_page": "page/{n}/",
+    "note": "notes/{slug}/",
+    "events": "events/",
+    "event": "events/{slug}/",
+    "speakers": "speakers/",
+    "speaker": "speakers/{slug}/",
+    "tags": "tags/",
+    "tag": "tags/{slug}/",
+    "tag_feed": "tags/{slug}/feed.xml",
+    "archive": "archive/",
+    "month": "archive/{year:04d}/{month:02d}/",
+    "page": "{slug}/",
+    "search": "search/",
+    "search_manifest": "search/manifest.json",
+    "feed": "feed.xml",
+    "sitemap": "sitemap.xml",
+    "robots": "robots.txt",
+    "not_found": "404.html",
+    "media": "media/{path}",
+}
+
+# First path segments owned by the generator; a page may not take them.
+RESERVED = {"notes", "events", "speakers", "tags", "archive", "search", "page", "static", "media",
+            "feed.xml", "sitemap.xml", "robots.txt", "404.html", "img"}
+
+
+class UrlError(KeyError):
+    """A template or stage asked for a URL that does not exist (a bug in a theme)."""
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Builds URLs for one base URL; ``static`` maps asset paths to fingerprinted paths."""
+
+    base_path: str = "/"
+    origin: str = "http://localhost"
+    static: dict = field(default_factory=dict)
+
+    def path(self, endpoint: str, **params) -> str:
+        """The output path below the base path, e.g. ``notes/x/`` or ``static/css/site.1f2e.css``."""
+        if endpoint == "static":
+            try:
+                return self.static[params["path"]]
+            except KeyError:
+                raise UrlError(f"no static file {params.get('path')!r}") from None
+        try:
+            pattern = PATTERNS[endpoint]
+        except KeyError:
+            raise UrlError(f"unknown endpoint {endpoint!r}") from None
+        if endpoint == "home_page" and params.get("n") == 1:
+            return ""
+        safe = {k: quote(str(v), safe="/") if isinstance(v, str) else v for k, v in params.items()}
+        return pattern.format(**safe)
+
+    def url_for(self, endpoint: str, _external: bool = False, **params) -> str:
+        """The URL of a page or file: a path from the site root, or a full URL when ``_external``."""
+        url = self.base_path + self.path(endpoint, **params)
+        return self.origin + url if _external else url
+
+    def output_file(self, endpoint: str, **params) -> str:
+        """The file written for a route, relative to ``output/``."""
+        path = self.path(endpoint, **params)
+        return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page to render: which template, with what data, at which URL."""
+
+    endpoint: str
+    params: dict
+    template: str
+    context: dict = field(default_factory=dict, compare=False)
+    in_sitemap: bool = True
+
+
+def paginate(items: tuple, per_page: int) -> list[tuple]:
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
+
+
+def build_routes(site: Site, per_page: int) -> list[Route]:
+    """Every HTML page of the site, in a stable order."""
+    routes: list[Route] = []
+    pages = paginate(site.notes, per_page)
+    for number, chunk in enumerate(pages, start=1):
+        endpoint, params = ("home", {}) if number == 1 else ("home_page", {"n": number})
+        routes.append(Route(endpoint, params, "index.html",
+                            {"notes": chunk, "pagination": {"number": number, "count": len(pages)}}))
+    for note in site.notes:
+        routes.append(Route("note", {"slug": note.slug}, "note.html",
+                            {"note": note, "neighbours": site.neighbours[note.slug]}))
+    routes.append(Route("events", {}, "events.html", {"events": site.events}))
+    for group in site.events:
+        routes.append(Route("event", {"slug": group.slug}, "event.html", {"group": group, "event": group.event}))
+    routes.append(Route("speakers", {}, "speakers.html", {"speakers": site.speakers}))
+    for group in site.speakers:
+        routes.append(Route("speaker", {"slug": group.slug}, "speaker.html", {"group": group}))
+    routes.append(Route("tags", {}, "tags.html", {"tags": site.tags}))
+    for group in site.tags:
+        routes.append(Route("tag", {"slug": group.slug}, "tag.html", {"group": group}))
+    routes.append(Route("archive", {}, "archive.html", {"years": site.years}))
+    for month in site.months:
+        routes.append(Route("month", {"year": month.year, "month": month.month}, "month.html", {"month": month}))
+    for page in site.pages:
+        routes.append(Route("page", {"slug": page.slug}, "page.html", {"page": page}))
+    routes.append(Route("search", {}, "search.html", {}))
+    routes.append(Route("not_found", {}, "404.html", {}, in_sitemap=False))
+    return routes
+
+
+def check_routes(site: Site) -> list[Problem]:
+    """Pages whose slug would shadow a generator route, and aliases that collide."""
+    problems = [Problem(page.path, None, None, f"page name '{page.slug}' is reserved for the site's own pages",
+                        "rename the file") for page in site.pages if page.slug in RESERVED]
+    owners: dict[str, str] = {}
+    note_paths = {f"notes/{n.slug}" for n in site.notes}
+    for note in site.notes:
+        for alias in note.aliases:
+            key = alias.strip("/")
+            if key in owners:
+                problems.append(Problem(note.path, note.lines.get("aliases"), "aliases",
+                                        f"alias {alias} is also claimed by {owners[key]}", "keep one of them"))
+            elif key in note_paths:
+                problems.append(Problem(note.path, note.lines.get("aliases"), "aliases",
+                                        f"alias {alias} is the URL of a note", "remove the alias"))
+            owners[key] = note.path
+    return problems

@@ -1,0 +1,154 @@
+"""The in-memory site: published notes in order, and the groupings readers browse by.
+
+Pure data built from :class:`~generator.content.Content`; no I/O, no templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .content import Content, Event, Note, Page
+from .slugs import slugify
+
+
+@dataclass(frozen=True)
+class Group:
+    """Notes sharing a tag, a speaker or an event: a list page of the site."""
+
+    slug: str
+    name: str
+    notes: tuple[Note, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.notes)
+
+
+@dataclass(frozen=True)
+class EventGroup(Group):
+    event: Event | None = None
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    notes: tuple[Note, ...]
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(m.notes) for m in self.months)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """A note's chronological neighbours and the notes related to it by shared tags."""
+
+    older: Note | None
+    newer: Note | None
+    related: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    notes: tuple[Note, ...]              # published, newest first
+    pages: tuple[Page, ...]
+    tags: tuple[Group, ...]              # by name
+    speakers: tuple[Group, ...]          # by name
+    events: tuple[EventGroup, ...]       # event files, newest first
+    years: tuple[Year, ...]              # newest first; months newest first
+    neighbours: dict                     # note slug -> Neighbours
+    tag_slugs: dict                      # tag name as written -> slug
+    speaker_slugs: dict                  # speaker name -> slug
+    event_by_slug: dict                  # event slug -> Event
+
+    @property
+    def months(self) -> tuple[Month, ...]:
+        return tuple(m for y in self.years for m in y.months)
+
+
+def is_published(note: Note, today: dt.date, include_drafts: bool) -> bool:
+    """Drafts and notes dated after ``today`` appear only in a ``--drafts`` build."""
+    return include_drafts or (not note.draft and note.date <= today)
+
+
+def _newest_first(notes) -> tuple[Note, ...]:
+    return tuple(sorted(notes, key=lambda n: (n.date, n.slug), reverse=True))
+
+
+def _groups(notes, names_of) -> tuple[tuple[Group, ...], dict]:
+    """Group notes by each name ``names_of(note)`` gives; names that slug alike merge."""
+    members: dict[str, list[Note]] = defaultdict(list)
+    spelling: dict[str, set[str]] = defaultdict(set)
+    slug_of: dict[str, str] = {}
+    for note in notes:
+        for name in names_of(note):
+            slug = slugify(name)
+            slug_of[name] = slug
+            spelling[slug].add(name)
+            if note not in members[slug]:
+                members[slug].append(note)
+    groups = [Group(slug, min(spelling[slug]), _newest_first(members[slug])) for slug in members]
+    return tuple(sorted(groups, key=lambda g: (g.name.casefold(), g.slug))), slug_of
+
+
+def _related(note: Note, by_tag: dict, limit: int) -> tuple[Note, ...]:
+    """Notes sharing the most tags with ``note``; ties go to the closest in date, then slug."""
+    shared: dict[str, int] = defaultdict(int)
+    others: dict[str, Note] = {}
+    for tag in {slugify(t) for t in note.tags}:
+        for other in by_tag.get(tag, ()):
+            if other.slug != note.slug:
+                shared[other.slug] += 1
+                others[other.slug] = other
+    ranked = sorted(others.values(), key=lambda o: (-shared[o.slug], abs((o.date - note.date).days), o.slug))
+    return tuple(ranked[:limit])
+
+
+def build_site(content: Content, today: dt.date, include_drafts: bool = False,
+               related_limit: int = 4) -> Site:
+    """Arrange the loaded content into what the site's pages show."""
+    notes = _newest_first(n for n in content.notes if is_published(n, today, include_drafts))
+    tags, tag_slugs = _groups(notes, lambda n: n.tags)
+    speakers, speaker_slugs = _groups(notes, lambda n: n.speakers)
+
+    event_by_slug = {e.slug: e for e in content.events}
+    by_event: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        if note.event:
+            by_event[note.event].append(note)
+    events = tuple(EventGroup(e.slug, e.name, tuple(by_event[e.slug]), e)
+                   for e in sorted(content.events, key=lambda e: (e.start, e.slug), reverse=True))
+
+    by_month: dict[tuple[int, int], list[Note]] = defaultdict(list)
+    for note in notes:
+        by_month[(note.date.year, note.date.month)].append(note)
+    years = []
+    for year in sorted({y for y, _ in by_month}, reverse=True):
+        months = tuple(Month(year, m, tuple(by_month[(year, m)]))
+                       for m in sorted((m for y, m in by_month if y == year), reverse=True))
+        years.append(Year(year, months))
+
+    by_tag = {g.slug: g.notes for g in tags}
+    neighbours = {}
+    for index, note in enumerate(notes):
+        neighbours[note.slug] = Neighbours(
+            older=notes[index + 1] if index + 1 < len(notes) else None,
+            newer=notes[index - 1] if index > 0 else None,
+            related=_related(note, by_tag, related_limit))
+
+    pages = tuple(sorted(content.pages, key=lambda p: p.slug))
+    return Site(notes, pages, tags, speakers, events, tuple(years), neighbours,
+                tag_slugs, speaker_slugs, event_by_slug)
