@@ -97,7 +97,7 @@ def build(options: BuildOptions) -> BuildResult:
         site = build_site(content, options.today or today_in(config), options.drafts, config.related_notes)
         run.add(check_routes(site))
         from .theme import load_theme
-        theme, problems = load_theme(config.root, config.theme)
+        theme, problems = load_theme(config.root, config.theme, config.lines.get("theme"))
         run.add(problems)
 
     # Markdown runs even when some files failed to load, so one run reports every problem.

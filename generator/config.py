@@ -76,6 +76,7 @@ class Config:
     cache_dir: str = ".cache"
     markdown: dict = field(default_factory=lambda: {"raw_html": "allow"})
     images: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict, compare=False)  # key -> line in talknotes.yaml
 
     @property
     def base_path(self) -> str:
@@ -111,4 +112,4 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     mapping = load_mapping(text, CONFIG_FILE)
     values, problems = s.validate(mapping, SCHEMA, CONFIG_FILE)
     values = {k: v for k, v in values.items() if v is not None}
-    return Config(root=root, **values), mapping.problems + problems
+    return Config(root=root, lines=dict(mapping.lines), **values), mapping.problems + problems

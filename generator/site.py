@@ -6,7 +6,7 @@ Pure data built from :class:`~generator.content.Content`; no I/O, no templates.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .content import Content, Event, Note, Page
@@ -91,16 +91,18 @@ def _newest_first(notes) -> tuple[Note, ...]:
 def _groups(notes, names_of) -> tuple[tuple[Group, ...], dict]:
     """Group notes by each name ``names_of(note)`` gives; names that slug alike merge."""
     members: dict[str, list[Note]] = defaultdict(list)
-    spelling: dict[str, set[str]] = defaultdict(set)
+    spelling: dict[str, Counter] = defaultdict(Counter)
     slug_of: dict[str, str] = {}
     for note in notes:
         for name in names_of(note):
             slug = slugify(name)
             slug_of[name] = slug
-            spelling[slug].add(name)
+            spelling[slug][name] += 1
             if note not in members[slug]:
                 members[slug].append(note)
-    groups = [Group(slug, min(spelling[slug]), _newest_first(members[slug])) for slug in members]
+    # The display name is the most used spelling; ties go to the first in sort order.
+    names = {slug: min(counts, key=lambda n: (-counts[n], n)) for slug, counts in spelling.items()}
+    groups = [Group(slug, names[slug], _newest_first(members[slug])) for slug in members]
     return tuple(sorted(groups, key=lambda g: (g.name.casefold(), g.slug))), slug_of
 
 

@@ -52,8 +52,8 @@ def load_theme(root: Path, name: str, config_line: int | None = None) -> tuple[T
     while current:
         folder = _find_theme(root, current)
         if folder is None:
-            available = sorted(p.name for base in (root / "themes", BUNDLED_THEMES) if base.is_dir()
-                               for p in base.iterdir() if p.is_dir())
+            available = sorted({p.name for base in (root / "themes", BUNDLED_THEMES) if base.is_dir()
+                               for p in base.iterdir() if p.is_dir()})
             return None, [Problem(referrer, line, "theme" if referrer.endswith("talknotes.yaml") else "extends",
                                   f"unknown theme '{current}'", "available: " + (", ".join(available) or "none"))]
         if folder in folders:

@@ -1,0 +1,77 @@
+"""Markdown rendering: extensions, highlighting, links between notes, images, safety."""
+
+from __future__ import annotations
+
+from generator.markdown import LinkContext, html_to_text, render
+from htmltree import parse
+
+CTX = LinkContext("/talks/", {"notes/other.md": "/talks/notes/other/", "notes/b/index.md": "/talks/notes/b/"},
+                  frozenset({"notes/b/photo.jpg", "images/shared.png"}))
+
+
+def html_of(body: str, source: str = "notes/a.md", ctx=CTX):
+    result = render(body, source, 5, ctx)
+    return result, parse(result.html)
+
+
+def test_fenced_code_is_highlighted_with_classes():
+    _, doc = html_of("```python\ndef f():\n    return 1\n```\n")
+    block = doc.find("div", cls="highlight")
+    assert block.find("span", cls="k").text == "def"
+    assert not [e for e in doc.iter() if e.get("style")]
+
+
+def test_tables_footnotes_admonitions_smart_punctuation():
+    result, doc = html_of('| a | b |\n|---|---|\n| 1 | 2 |\n\nSee[^n] "this" -- that...\n\n[^n]: A note.\n\n'
+                          '!!! tip "Try it"\n    Admonition text.\n')
+    assert doc.find("table").find("td").text == "1"
+    assert doc.find("div", cls="footnote") is not None
+    assert doc.find("div", cls="admonition").find("p", cls="admonition-title").text == "Try it"
+    assert "\u201cthis\u201d \u2013 that\u2026" in result.text
+
+
+def test_headings_get_ids_permalinks_and_a_toc():
+    result, doc = html_of("## First part\n\ntext\n\n### Détails & more\n\ntext\n")
+    assert [(h.level, h.id, h.text) for h in result.headings] == [(2, "first-part", "First part"),
+                                                                   (3, "details-more", "Détails & more")]
+    link = doc.find("h2").find("a", cls="headerlink")
+    assert link.get("href") == "#first-part"
+    assert link.get("aria-label") == "Link to section: First part"
+    assert "#" not in result.text  # permalink glyphs are not part of the text
+
+
+def test_links_to_note_files_become_urls_with_fragments():
+    result, doc = html_of("[o](other.md#part) [b](b/index.md) [ext](https://example.org/x.md) [abs](/about/)")
+    hrefs = [a.get("href") for a in doc.find_all("a")]
+    assert hrefs == ["/talks/notes/other/#part", "/talks/notes/b/", "https://example.org/x.md", "/talks/about/"]
+    assert not result.problems
+
+
+def test_link_from_a_bundle_to_a_flat_note():
+    result, doc = html_of("[o](../other.md)", source="notes/b/index.md")
+    assert doc.find("a").get("href") == "/talks/notes/other/"
+
+
+def test_missing_note_and_unsafe_links_are_errors_with_lines():
+    result, doc = html_of("line one\n\n[x](gone.md)\n\n[y](javascript:alert(1))\n\n![z](data:image/png;base64,AA)\n")
+    assert [(p.line, p.message.split(" '")[0]) for p in result.problems] == [
+        (7, "link to a missing note"), (9, "unsafe link"), (11, "unsafe image source")]
+    assert "javascript:" not in result.html and "data:" not in result.html
+
+
+def test_images_resolve_beside_the_note_or_in_content_images():
+    result, _ = html_of("![Photo](photo.jpg)\n\n![Shared](shared.png)\n\n![Gone](gone.jpg)\n", source="notes/b/index.md")
+    assert [(i.source, i.alt) for i in result.images] == [("notes/b/photo.jpg", "Photo"), ("images/shared.png", "Shared")]
+    assert [p.message for p in result.problems] == ["image not found 'gone.jpg'"]
+
+
+def test_raw_html_is_allowed_or_escaped_by_policy():
+    body = "<div class=\"x\">hi</div>\n\nInline <b>bold</b>.\n"
+    allowed, _ = html_of(body)
+    assert '<div class="x">' in allowed.html and "<b>bold</b>" in allowed.html
+    escaped = render(body, "notes/a.md", 1, LinkContext("/", raw_html="escape"))
+    assert "<div" not in escaped.html and "&lt;div" in escaped.html and "<b>" not in escaped.html
+
+
+def test_html_to_text():
+    assert html_to_text("<p>One &amp; two</p><p>three</p>") == "One & two three"
