@@ -102,9 +102,15 @@ def build(options: BuildOptions) -> BuildResult:
 
     # Markdown runs even when some files failed to load, so one run reports every problem.
     with run.stage("markdown"):
-        documents = render_documents(site, content, config)
+        from .media import Media
+        media = Media.for_config(config)
+        documents = render_documents(site, content, config, media)
         for rendered in documents.values():
             run.add(rendered.problems)
+        for note in site.notes:
+            media.cover(note)  # plan covers now so their problems are reported with the rest
+        run.add(media.problems)
+        media.problems.clear()
     run.stop_on_errors()
 
     output = options.output or config.root / "output"
@@ -112,7 +118,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         writer = Writer(staging)
         routes = build_routes(site, config.per_page)
-        write_site(writer, run, site, content, config, theme, routes, documents)
+        write_site(writer, run, site, content, config, theme, routes, documents, media)
         run.add(writer.problems)
         run.stop_on_errors()
         with run.stage("write"):

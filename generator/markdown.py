@@ -197,8 +197,7 @@ class _State:
         self.images.append(ImageRef(found, alt, line))
         markup = self.image_hook(found, alt, line, len(self.images) - 1) if self.image_hook else None
         if markup is None:
-            img.set("src", self.ctx.base_path + "media/" + found)
-            return
+            return  # no image processing here, or the image was unusable (reported by the hook)
         # Swap the <img> for the hook's markup, kept safe from escaping in the HTML stash.
         placeholder = self.md.htmlStash.store(markup)
         index = list(parent).index(img)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Config
 from .content import Content, Note
+from .media import attachments
 from .markdown import LinkContext, Rendered, pygments_css, render
 from .output import Writer
 from .routes import Route, Urls
@@ -30,8 +31,11 @@ def document_key(kind: str, slug: str) -> str:
     return f"{kind}:{slug}"
 
 
-def render_documents(site: Site, content: Content, config: Config) -> dict[str, Rendered]:
-    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``."""
+def render_documents(site: Site, content: Content, config: Config, media=None) -> dict[str, Rendered]:
+    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``.
+
+    Images are planned through ``media`` (a :class:`~generator.media.Media`) as they are met.
+    """
     urls = Urls(config.base_path, config.origin)
     documents = {Path(n.path).relative_to("content").as_posix(): urls.url_for("note", slug=n.slug)
                  for n in site.notes}
@@ -44,7 +48,9 @@ def render_documents(site: Site, content: Content, config: Config) -> dict[str, 
     for kind, records in (("note", site.notes), ("page", site.pages)):
         for record in records:
             source = Path(record.path).relative_to("content").as_posix()
-            rendered[document_key(kind, record.slug)] = render(record.body, source, record.body_line, ctx)
+            # The first image of a page loads eagerly, unless a cover image comes before it.
+            hook = media.hook(record.path, not getattr(record, "image", None)) if media else None
+            rendered[document_key(kind, record.slug)] = render(record.body, source, record.body_line, ctx, hook)
     return rendered
 
 
@@ -65,7 +71,7 @@ def _static_assets(theme: Theme) -> tuple[dict[str, str], dict[str, bytes]]:
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered]) -> None:
+               routes: list[Route], documents: dict[str, Rendered], media) -> None:
     """Render every route and write it with the static assets, media, feeds and sitemap."""
     with run.stage("render"):
         static_map, static_data = _static_assets(theme)
@@ -90,6 +96,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             "reading_minutes": lambda note: max(1, round(rendered(note).words / WORDS_PER_MINUTE)),
             "event_of": lambda note: site.event_by_slug.get(note.event) if note.event else None,
             "tag_slug": slugify,
+            "cover": media.cover,
             "speaker_slug": slugify,
         })
         env.filters.update(longdate=_long_date, monthname=_month_name, isodate=lambda d: d.isoformat())
@@ -113,25 +120,33 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
         from .feeds import write_feeds
         write_feeds(writer, env, site, config, urls, routes, run)
 
+        for note in site.notes:
+            for rel, path in attachments(note):
+                writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
+
+    with run.stage("search"):
+        write_search_index(writer, site, urls, documents)
+
     with run.stage("images"):
-        _write_media(writer, site, config, urls, documents)
+        run.add(media.process(writer.staging))
+
+
+def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered]) -> None:
+    """The sharded client-side search index under ``search/`` (see docs/search.md)."""
+    from .search import SearchDoc, build_index
+
+    docs = []
+    for note in site.notes:
+        event = site.event_by_slug.get(note.event) if note.event else None
+        docs.append(SearchDoc(url=urls.url_for("note", slug=note.slug), title=note.title,
+                              date=note.date.isoformat(), event=event.name if event else note.event_text or "",
+                              tags=note.tags, speakers=note.speakers, summary=note.summary,
+                              body=documents[document_key("note", note.slug)].text))
+    for rel, data in build_index(docs).items():
+        writer.write(urls.path("generated", path=rel), data, owner="search index")
 
 
 def _owner(route: Route) -> str:
     """Who to blame when two routes write the same file."""
     record = route.context.get("note") or route.context.get("page")
     return record.path if record else route.endpoint
-
-
-def _write_media(writer: Writer, site: Site, config: Config, urls: Urls, documents) -> None:
-    """Copy images used by documents, and bundle attachments beside their note's page."""
-    content = config.root / "content"
-    used = sorted({image.source for doc in documents.values() for image in doc.images})
-    for source in used:
-        writer.copy(urls.path("media", path=source), content / source, owner="content/" + source)
-    for note in site.notes:
-        if note.path.endswith("/index.md"):
-            for path in sorted(note.folder.rglob("*")):
-                if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
-                    rel = path.relative_to(note.folder).as_posix()
-                    writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)

@@ -33,7 +33,7 @@ PATTERNS: dict[str, str] = {
     "sitemap": "sitemap.xml",
     "robots": "robots.txt",
     "not_found": "404.html",
-    "media": "media/{path}",
+    "generated": "{path}",  # files the build generates under their own names (images, search)
 }
 
 # First path segments owned by the generator; a page may not take them.

@@ -1,0 +1,166 @@
+"""Running the image pipeline for a whole build: cache look-ups, the process pool and
+placing cached files into the output folder. Implements
+:func:`generator.images.process_images`; imported lazily.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from .imageproc import _job, _read_checked, _write_atomic, cache_file
+from .images import ImageError, ImagePlan, ImageSettings, ProcessReport, Variant
+
+
+def _cached(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0  # a crash can leave an empty file behind
+    except OSError:
+        return False
+
+
+def _place(src: Path, dst: Path) -> bool:
+    """Hardlink (else copy) a cache entry to ``dst``; False when already in place."""
+    try:
+        s, d = src.stat(), dst.stat()
+        if (s.st_ino, s.st_dev) == (d.st_ino, d.st_dev) or (
+                s.st_size == d.st_size and s.st_mtime_ns == d.st_mtime_ns):
+            return False
+    except FileNotFoundError:
+        pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    try:
+        tmp.unlink(missing_ok=True)
+        os.link(src, tmp)
+    except OSError:  # another filesystem, or links unsupported
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+    return True
+
+
+def _mp_context():
+    # fork is cheapest but unsafe once threads exist (e.g. the dev server's watcher).
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_dir: Path,
+        workers: int | None, progress: bool) -> ProcessReport:
+    """Implementation of :func:`generator.images.process_images`."""
+    report, failed = ProcessReport(), {}
+    key = settings.settings_key()
+    jobs: dict[str, tuple[ImagePlan, dict[str, Variant]]] = {}
+    for plan in plans:
+        if plan.is_svg:
+            continue
+        if plan.settings_key != key:
+            failed[plan.content_hash + plan.settings_key] = ImageError(
+                "planned with other image settings", "plan it again", plan.source)
+            continue
+        for v in plan.outputs:  # stat only: cache hits never reach a decoder
+            if not _cached(cache_file(cache_dir, plan, v)):
+                jobs.setdefault(plan.content_hash, (plan, {}))[1][v.suffix] = v
+
+    show = progress and sys.stderr.isatty()
+    done = 0
+
+    def record(plan: ImagePlan, result: tuple[int, float, ImageError | None]) -> None:
+        nonlocal done
+        encoded, cpu, error = result
+        done += 1
+        report.cpu_seconds += cpu
+        if error is None:
+            report.decoded, report.encoded = report.decoded + 1, report.encoded + encoded
+        else:
+            failed[plan.content_hash + plan.settings_key] = error
+        if show:
+            extra = f", {len(failed)} failed" if failed else ""
+            sys.stderr.write(f"\rimages: {done}/{len(jobs)} rendered{extra}")
+            sys.stderr.flush()
+
+    items = [(plan, list(vs.values())) for plan, vs in jobs.values()]
+    # Largest sources first, so the pool does not end waiting on one big photo.
+    items.sort(key=lambda item: -(item[0].width or 0) * (item[0].height or 0))
+    n = min(workers or _cpu_count(), len(items))
+    if n <= 1:
+        for plan, vs in items:
+            record(plan, _job(plan, vs, settings, cache_dir))
+    else:
+        _run_pool(items, n, settings, cache_dir, record)
+    if show and items:
+        sys.stderr.write("\n")
+
+    for plan in plans:
+        error = failed.get(plan.content_hash + plan.settings_key)
+        if error is not None:  # also for every other file with the same bytes
+            if error.path != plan.source:
+                error = ImageError(error.message, error.hint, plan.source)
+            report.errors.append((plan, error))
+            continue
+        try:
+            if plan.is_svg:
+                data, dst = _read_checked(plan), out_dir / plan.fallback.path
+                if not (dst.exists() and dst.read_bytes() == data):
+                    _write_atomic(dst, data)
+                    report.written += 1
+                continue
+            for v in plan.outputs:
+                report.written += _place(cache_file(cache_dir, plan, v), out_dir / v.path)
+        except ImageError as exc:
+            report.errors.append((plan, exc))
+        except OSError as exc:
+            report.errors.append((plan, ImageError(
+                f"cannot write its files to {out_dir}: {exc}",
+                "check free disk space and permissions", plan.source)))
+    return report
+
+
+def _run_pool(items, n, settings, cache_dir, record) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = iter(items)
+    with ProcessPoolExecutor(n, mp_context=_mp_context()) as pool:
+        pending = {}
+
+        def submit() -> None:
+            # Bounded in-flight work: a few jobs per worker, never the whole list.
+            for plan, vs in todo:
+                try:
+                    pending[pool.submit(_job, plan, vs, settings, cache_dir)] = plan
+                except (BrokenProcessPool, RuntimeError) as exc:
+                    record(plan, (0, 0.0, _died(plan, exc)))
+                    continue
+                if len(pending) >= 2 * n:
+                    return
+
+        submit()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                plan = pending.pop(fut)
+                try:
+                    record(plan, fut.result())
+                except Exception as exc:  # the worker process died (OOM killer, crash)
+                    record(plan, (0, 0.0, _died(plan, exc)))
+            submit()
+
+
+def _died(plan: ImagePlan, exc: BaseException) -> ImageError:
+    return ImageError(f"the image worker process died ({exc or type(exc).__name__})",
+                      "it may have run out of memory; lower max_pixels or use fewer workers",
+                      plan.source)
