@@ -100,7 +100,8 @@ def build(options: BuildOptions) -> BuildResult:
         theme, problems = load_theme(config.root, config.theme, config.lines.get("theme"))
         run.add(problems)
 
-    # Markdown runs even when some files failed to load, so one run reports every problem.
+    # Markdown and images run even when some files failed to load, so one run reports every
+    # problem; images are processed first because only decoding finds a truncated file.
     with run.stage("markdown"):
         from .media import Media
         media = Media.for_config(config)
@@ -108,14 +109,15 @@ def build(options: BuildOptions) -> BuildResult:
         for rendered in documents.values():
             run.add(rendered.problems)
         for note in site.notes:
-            media.cover(note)  # plan covers now so their problems are reported with the rest
+            media.cover(note)
         run.add(media.problems)
-        media.problems.clear()
-    run.stop_on_errors()
 
     output = options.output or config.root / "output"
     staging = prepare_staging(output)
     try:
+        with run.stage("images"):
+            run.add(media.process(staging))
+        run.stop_on_errors()
         writer = Writer(staging)
         routes = build_routes(site, config.per_page)
         write_site(writer, run, site, content, config, theme, routes, documents, media)

@@ -127,9 +127,6 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
     with run.stage("search"):
         write_search_index(writer, site, urls, documents)
 
-    with run.stage("images"):
-        run.add(media.process(writer.staging))
-
 
 def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered]) -> None:
     """The sharded client-side search index under ``search/`` (see docs/search.md)."""
