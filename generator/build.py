@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cache import BuildCache, load_manifest, save_manifest
 from .config import Config, load_config
 from .content import load_content
 from .errors import BuildError, Problem
@@ -44,7 +45,8 @@ class BuildOptions:
 class _Stages:
     """Times each stage and gathers problems."""
 
-    def __init__(self):
+    def __init__(self, cache):
+        self.cache = cache
         self.timings: dict[str, float] = {}
         self.problems: list[Problem] = []
 
@@ -84,15 +86,21 @@ def today_in(config: Config) -> dt.date:
     return dt.datetime.now(ZoneInfo(config.timezone)).date()
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site; raises :class:`BuildError` listing every problem if it cannot."""
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+    """Build the site; raises :class:`BuildError` listing every problem if it cannot.
+
+    ``cache`` carries results between builds in one process (``talknotes serve``); without
+    it a fresh one is used. Either way only what changed is rendered and written.
+    """
     from .render import render_documents, write_site
 
-    run = _Stages()
+    cache = cache if cache is not None else BuildCache()
+    cache.counts.clear()
+    run = _Stages(cache)
     with run.stage("load"):
         config, problems = load_site_config(options)
         run.add(problems)
-        content = load_content(config.root)
+        content = load_content(config.root, cache.notes)
         run.add(content.problems)
         site = build_site(content, options.today or today_in(config), options.drafts, config.related_notes)
         run.add(check_routes(site))
@@ -105,7 +113,7 @@ def build(options: BuildOptions) -> BuildResult:
     with run.stage("markdown"):
         from .media import Media
         media = Media.for_config(config)
-        documents = render_documents(site, content, config, media)
+        documents = render_documents(site, content, config, media, cache)
         for rendered in documents.values():
             run.add(rendered.problems)
         for note in site.notes:
@@ -118,13 +126,16 @@ def build(options: BuildOptions) -> BuildResult:
         with run.stage("images"):
             run.add(media.process(staging))
         run.stop_on_errors()
-        writer = Writer(staging)
+        writer = Writer(staging, output, load_manifest(cache, config.cache_path(), output))
         routes = build_routes(site, config.per_page)
-        write_site(writer, run, site, content, config, theme, routes, documents, media)
+        pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
         run.add(writer.problems)
         run.stop_on_errors()
         with run.stage("write"):
+            manifest = writer.finish()
             publish(staging, output)
+            save_manifest(cache, config.cache_path(), output, manifest)
+        cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
         discard(staging)
         raise

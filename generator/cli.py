@@ -23,6 +23,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="override base_url, e.g. https://example.org/talks/ or /talks/2026/")
     build.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
     build.add_argument("--timings", action="store_true", help="print the time each stage took")
+
+    new = commands.add_parser("new", help="start a new note in content/notes/ (see docs/new.md)")
+    new.add_argument("title", help="the talk's title")
+    new.add_argument("--event", help="an event slug from content/events/ (or free text such as 'Blog post')")
+    new.add_argument("--speaker", action="append", metavar="NAME", help="a speaker; repeat for several")
+    new.add_argument("--tags", metavar="A,B", help="comma-separated tags")
+    new.add_argument("--date", metavar="YYYY-MM-DD", help="the talk's date (default: today in the site's time zone)")
+    new.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
+
+    check = commands.add_parser("check", help="check the site like a pull-request reviewer, writing nothing")
+    check.add_argument("--format", choices=("text", "github"), default="text",
+                       help="text: path:line: message; github: GitHub Actions annotations")
+    check.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
+    check.add_argument("--drafts", action="store_true", help="also check drafts' bodies, as a --drafts build")
     return parser
 
 
@@ -67,6 +81,16 @@ def _build(args) -> int:
     return 0
 
 
+def _new(args) -> int:
+    from .newnote import run
+    return run(args, _find_source(args.source))
+
+
+def _check(args) -> int:
+    from .check import run
+    return run(args, _find_source(args.source))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``talknotes`` command; returns the exit status."""
     parser = _parser()
@@ -75,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return {"build": _build}[args.command](args)
+        return {"build": _build, "new": _new, "check": _check}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -43,6 +43,18 @@ def _markdown(value) -> dict:
     return {"raw_html": s.choice("allow", "escape")(value.get("raw_html", "allow"))}
 
 
+CHECK_DEFAULTS = {"max_image_kb": 2048}
+
+
+def _check(value) -> dict:
+    """Settings of ``talknotes check`` (see docs/check.md)."""
+    value = _mapping(value)
+    unknown = set(value) - set(CHECK_DEFAULTS)
+    if unknown:
+        raise s.Invalid(f"unknown setting {sorted(unknown)[0]!r}", "allowed: " + ", ".join(CHECK_DEFAULTS))
+    return {"max_image_kb": s.positive_int(value.get("max_image_kb", CHECK_DEFAULTS["max_image_kb"]))}
+
+
 SCHEMA: dict[str, s.Field] = {
     "title": s.Field(s.text, default="Talk notes", doc="the site's name"),
     "description": s.Field(s.text, default="", doc="one sentence about the site"),
@@ -56,6 +68,7 @@ SCHEMA: dict[str, s.Field] = {
     "cache_dir": s.Field(s.text, default=".cache", doc="build cache, outside output/"),
     "markdown": s.Field(_markdown, default={"raw_html": "allow"}, doc="raw_html: allow | escape"),
     "images": s.Field(_mapping, default={}, doc="image settings, see docs/images.md"),
+    "check": s.Field(_check, default=CHECK_DEFAULTS, doc="max_image_kb: largest image file talknotes check allows"),
 }
 
 
@@ -76,6 +89,7 @@ class Config:
     cache_dir: str = ".cache"
     markdown: dict = field(default_factory=lambda: {"raw_html": "allow"})
     images: dict = field(default_factory=dict)
+    check: dict = field(default_factory=lambda: dict(CHECK_DEFAULTS))
     lines: dict = field(default_factory=dict, compare=False)  # key -> line in talknotes.yaml
 
     @property

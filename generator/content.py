@@ -10,6 +10,7 @@ Every problem found is collected; nothing here raises for bad input.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,6 +251,21 @@ def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note
     return note, problems
 
 
+def _load_note_cached(path, raw_slug, folder, root, cache):
+    if cache is None:
+        return load_note(path, raw_slug, folder, root)
+    try:
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return load_note(path, raw_slug, folder, root)
+    hit = cache.get(str(path))
+    if hit and hit[0] == digest:
+        return hit[1], list(hit[2])
+    note, problems = load_note(path, raw_slug, folder, root)
+    cache[str(path)] = (digest, note, tuple(problems))
+    return note, problems
+
+
 def load_event(path: Path, root: Path) -> tuple[Event | None, list[Problem]]:
     rel = relative(path, root)
     text, problems = read_text(path, rel)
@@ -276,12 +292,15 @@ def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
                 body_line=doc.body_line, **doc.values), doc.problems
 
 
-def load_content(root: Path) -> Content:
-    """Load every note, event and page under ``root/content`` and cross-check them."""
+def load_content(root: Path, cache: dict | None = None) -> Content:
+    """Load every note, event and page under ``root/content`` and cross-check them.
+
+    ``cache`` (file path -> (bytes digest, note, problems)) skips parsing unchanged notes.
+    """
     content_dir = root / "content"
     notes, events, pages, problems, failed = [], [], [], [], set()
     for path, raw_slug, folder in _note_files(content_dir / "notes"):
-        note, found = load_note(path, raw_slug, folder, root)
+        note, found = _load_note_cached(path, raw_slug, folder, root, cache)
         problems += found
         if note:
             notes.append(note)

@@ -52,6 +52,7 @@ class Rendered:
     images: tuple[ImageRef, ...] = ()
     links: tuple[str, ...] = ()      # internal URLs linked, with fragments, for checks
     problems: tuple[Problem, ...] = ()
+    deps: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def words(self) -> int:
@@ -127,6 +128,7 @@ class _State:
         self.images: list[ImageRef] = []
         self.links: list[str] = []
         self.problems: list[Problem] = []
+        self.deps: list[tuple] = []  # what the result depended on beyond the text, for caching
 
     def _problem(self, needle: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem("content/" + self.source, line_of(self.body, needle, self.body_line),
@@ -169,6 +171,7 @@ class _State:
             return  # an attachment beside the note, or a relative page link: left as written
         target = self._resolve(parts.path)
         url = self.ctx.documents.get(target) if target else None
+        self.deps.append(("doc", target, url))
         if url is None:
             self._problem(parts.path, f"link to a missing note '{parts.path}'",
                           "link to the other note's file name, e.g. [text](2023-04-18-other-talk.md)")
@@ -190,12 +193,14 @@ class _State:
         target = self._resolve(src) if not src.startswith("/") else None
         candidates = [target, "images/" + src.lstrip("/")]
         found = next((c for c in candidates if c and c in self.ctx.files), None)
+        self.deps.append(("file", tuple(candidates), found))
         if found is None:
             self._problem(src, f"image not found '{src}'",
                           "put the image beside the note (a bundle folder) or in content/images/")
             return
         self.images.append(ImageRef(found, alt, line))
         markup = self.image_hook(found, alt, line, len(self.images) - 1) if self.image_hook else None
+        self.deps.append(("image", found, alt, line, len(self.images) - 1, markup))
         if markup is None:
             return  # no image processing here, or the image was unusable (reported by the hook)
         # Swap the <img> for the hook's markup, kept safe from escaping in the HTML stash.
@@ -288,7 +293,24 @@ def render(body: str, source: str, body_line: int, ctx: LinkContext,
     headings = tuple(_flatten(md.toc_tokens))
     md.talknotes = None
     return Rendered(html=html, headings=headings, text=html_to_text(html), images=tuple(state.images),
-                    links=tuple(state.links), problems=tuple(state.problems))
+                    links=tuple(state.links), problems=tuple(state.problems), deps=tuple(state.deps))
+
+
+def still_valid(rendered: Rendered, ctx: LinkContext, image_hook: ImageHook | None) -> bool:
+    """Whether a cached result is still right: every lookup it made gives the same answer.
+
+    Re-running the image hook also re-plans the images, so a cached note's images are built.
+    """
+    for dep in rendered.deps:
+        if dep[0] == "doc" and (ctx.documents.get(dep[1]) if dep[1] else None) != dep[2]:
+            return False
+        if dep[0] == "file" and next((c for c in dep[1] if c and c in ctx.files), None) != dep[2]:
+            return False
+        if dep[0] == "image":
+            markup = image_hook(*dep[1:5]) if image_hook else None
+            if markup != dep[5]:
+                return False
+    return True
 
 
 def _flatten(tokens):

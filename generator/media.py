@@ -39,6 +39,10 @@ class Media:
             media.settings = ImageSettings()
         return media
 
+    def _once(self, problem: Problem) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
     def url(self, rel: str) -> str:
         from .routes import Urls
         return Urls(self.config.base_path).url_for("generated", path=rel)
@@ -65,7 +69,7 @@ class Media:
 
         def markup(source: str, alt: str, line: int, index: int) -> str | None:
             if not alt.strip():
-                self.problems.append(Problem(owner, line, None, f"image has no alt text: {source}",
+                self._once(Problem(owner, line, None, f"image has no alt text: {source}",
                                              "describe the image: ![What the slide shows](slide.jpg)",
                                              level="warning"))
             plan = self.plan(source, owner, line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import ctypes.util
 import os
 import shutil
@@ -12,12 +13,22 @@ from .errors import Problem
 
 
 class Writer:
-    """Writes files into a staging folder; refuses to write one path twice (a slug collision)."""
+    """Writes files into a staging folder; refuses to write one path twice (a slug collision).
 
-    def __init__(self, staging: Path):
+    Given the previous ``output/`` and its manifest, a file whose bytes (or render key) are
+    unchanged is hard-linked from the previous site instead of written, so its mtime stays
+    and rsync-style deploys upload only what changed.
+    """
+
+    def __init__(self, staging: Path, previous: Path | None = None, manifest: dict | None = None):
         self.staging = staging
+        self.previous = previous
+        self.old = manifest or {}     # rel -> [digest, size, mtime_ns, key, site attrs]
+        self.manifest: dict = {}      # the same for this build, filled in by publish
         self.owners: dict[str, str] = {}
         self.problems: list[Problem] = []
+        self.written = 0
+        self.reused = 0
 
     def _claim(self, rel: str, owner: str) -> Path | None:
         if rel in self.owners:
@@ -29,10 +40,49 @@ class Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, rel: str, data: bytes | str, owner: str = "site") -> None:
+    def _link_previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> bool:
+        entry = self.old.get(rel)
+        if not entry or self.previous is None:
+            return False
+        if (digest is not None and entry[0] != digest) or (key is not None and entry[3] != key):
+            return False
+        old = self.previous / rel
+        try:
+            stat = old.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
+                return False  # changed by hand since: write it afresh
+            os.link(old, target)
+        except OSError:
+            return False
+        self.manifest[rel] = list(entry)
+        self.reused += 1
+        return True
+
+    def unchanged(self, rel: str, key: str, owner: str = "site") -> bool:
+        """Reuse the previous build's file if it was rendered from the same ``key``."""
+        entry = self.old.get(rel)
+        if not entry or entry[3] != key or rel in self.owners:
+            return False
+        target = self.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self._link_previous(rel, target, key=key):
+            self.owners[rel] = owner
+            return True
+        return False
+
+    def write(self, rel: str, data: bytes | str, owner: str = "site", key: str | None = None,
+              site_attrs=()) -> None:
         target = self._claim(rel, owner)
-        if target is not None:
-            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        if target is None:
+            return
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if not self._link_previous(rel, target, digest=digest):
+            target.write_bytes(data)
+            self.written += 1
+            self.manifest[rel] = [digest, len(data), None, key, sorted(site_attrs)]
+        elif key is not None:
+            self.manifest[rel][3:] = [key, sorted(site_attrs)]
 
     def copy(self, rel: str, source: Path, owner: str = "site") -> None:
         target = self._claim(rel, owner)
@@ -41,6 +91,13 @@ class Writer:
                 os.link(source, target)  # cheap, and the source is never modified in place
             except OSError:
                 shutil.copyfile(source, target)
+
+    def finish(self) -> dict:
+        """The manifest of the staged site, with each file's size and mtime as published."""
+        for rel, entry in self.manifest.items():
+            stat = (self.staging / rel).stat()
+            entry[1], entry[2] = stat.st_size, stat.st_mtime_ns
+        return self.manifest
 
 
 def staging_dir(output: Path) -> Path:

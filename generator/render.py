@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from . import __version__
 from .config import Config
 from .content import Content, Note
 from .media import attachments
-from .markdown import LinkContext, Rendered, pygments_css, render
+from .markdown import LinkContext, Rendered, pygments_css, render, still_valid
 from .output import Writer
 from .routes import Route, Urls
 from .site import Site
 from .slugs import slugify
+from .fingerprint import Fingerprints, TrackedSite
 from .theme import Theme, fingerprint, make_environment, static_files, template_problem
 
 HIGHLIGHT_STYLES = {"css/highlight-light.css": "default", "css/highlight-dark.css": "github-dark"}
@@ -31,7 +34,7 @@ def document_key(kind: str, slug: str) -> str:
     return f"{kind}:{slug}"
 
 
-def render_documents(site: Site, content: Content, config: Config, media=None) -> dict[str, Rendered]:
+def render_documents(site: Site, content: Content, config: Config, media=None, cache=None) -> dict[str, Rendered]:
     """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``.
 
     Images are planned through ``media`` (a :class:`~generator.media.Media`) as they are met.
@@ -49,9 +52,24 @@ def render_documents(site: Site, content: Content, config: Config, media=None) -
         for record in records:
             source = Path(record.path).relative_to("content").as_posix()
             # The first image of a page loads eagerly, unless a cover image comes before it.
-            hook = media.hook(record.path, not getattr(record, "image", None)) if media else None
-            rendered[document_key(kind, record.slug)] = render(record.body, source, record.body_line, ctx, hook)
+            eager = not getattr(record, "image", None)
+            hook = media.hook(record.path, eager) if media else None
+            rendered[document_key(kind, record.slug)] = _render_cached(record, source, ctx, hook, eager, media, cache)
     return rendered
+
+
+def _render_cached(record, source, ctx, hook, eager, media, cache) -> Rendered:
+    """Markdown through the cache: a hit must still give the same answer to every lookup."""
+    if cache is None:
+        return render(record.body, source, record.body_line, ctx, hook)
+    key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager,
+                             media.settings.settings_key() if media else "", record.body)
+    hit = cache.markdown.get(key)
+    if hit is not None and still_valid(hit, ctx, hook):
+        return hit
+    cache.counts["markdown"] += 1
+    result = cache.markdown[key] = render(record.body, source, record.body_line, ctx, hook)
+    return result
 
 
 def _long_date(value: dt.date) -> str:
@@ -70,9 +88,35 @@ def _static_assets(theme: Theme) -> tuple[dict[str, str], dict[str, bytes]]:
     return {logical: fingerprint(logical, blob) for logical, blob in sorted(data.items())}, data
 
 
+class PageRenderer:
+    """Renders templates to files, skipping any whose inputs are unchanged since the last build."""
+
+    def __init__(self, env, writer: Writer, run, config: Config, fingerprints: Fingerprints, tracked: TrackedSite):
+        self.env, self.writer, self.run, self.config = env, writer, run, config
+        self.fingerprints, self.tracked = fingerprints, tracked
+        self.rendered = 0
+
+    def render(self, rel: str, template: str, context: dict, owner: str) -> None:
+        previous = self.writer.old.get(rel)
+        if previous and previous[3]:
+            key = self.fingerprints.page(template, context, previous[4])
+            if self.writer.unchanged(rel, key, owner):
+                self.writer.manifest[rel] = list(previous)
+                return
+        self.tracked.read.clear()
+        try:
+            text = self.env.get_template(template).render(context)
+        except Exception as exc:  # a theme bug: report it with the template's file and line
+            self.run.add([template_problem(exc, self.config.root, template)])
+            return
+        self.rendered += 1
+        read = set(self.tracked.read)
+        self.writer.write(rel, text, owner=owner, key=self.fingerprints.page(template, context, read), site_attrs=read)
+
+
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media) -> None:
-    """Render every route and write it with the static assets, media, feeds and sitemap."""
+               routes: list[Route], documents: dict[str, Rendered], media) -> PageRenderer:
+    """Render every route and write it with the static assets, attachments, feeds and search."""
     with run.stage("render"):
         static_map, static_data = _static_assets(theme)
         urls = Urls(config.base_path, config.origin, static_map)
@@ -87,48 +131,50 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             text = rendered(note).text.split()
             return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
+        tracked = TrackedSite(site)
         env = make_environment(theme, {
             "url_for": urls.url_for,
             "config": config,
-            "site": site,
+            "site": tracked,
             "rendered": rendered,
             "excerpt": excerpt,
             "reading_minutes": lambda note: max(1, round(rendered(note).words / WORDS_PER_MINUTE)),
             "event_of": lambda note: site.event_by_slug.get(note.event) if note.event else None,
             "tag_slug": slugify,
-            "cover": media.cover,
             "speaker_slug": slugify,
+            "cover": media.cover,
         })
         env.filters.update(longdate=_long_date, monthname=_month_name, isodate=lambda d: d.isoformat())
+        from .metadata import template_helpers, web_manifest
+        env.globals.update(template_helpers(config, site, urls, excerpt))
+        # Everything every page may read besides its own context: settings, assets, events, version.
+        global_parts = [__version__, repr(dataclasses.replace(config, lines={})), repr(sorted(static_map.items())),
+                        repr(content.events)]
+        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover)
+        pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
         for route in routes:
             context = dict(route.context, endpoint=route.endpoint, params=route.params,
                            canonical=urls.url_for(route.endpoint, _external=True, **route.params))
-            try:
-                html = env.get_template(route.template).render(context)
-            except Exception as exc:  # a theme bug: report it with the template's file and line
-                run.add([template_problem(exc, config.root, route.template)])
-                if len(run.problems) > 50:
-                    return
-                continue
-            writer.write(urls.output_file(route.endpoint, **route.params), html,
-                         owner=_owner(route))
+            pages.render(urls.output_file(route.endpoint, **route.params), route.template, context, _owner(route))
 
         for logical, target in static_map.items():
             writer.write(target, static_data[logical], owner="static/" + logical)
 
         from .feeds import write_feeds
-        write_feeds(writer, env, site, config, urls, routes, run)
+        write_feeds(pages, site, config, urls, routes)
+        writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
 
         for note in site.notes:
             for rel, path in attachments(note):
                 writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
 
     with run.stage("search"):
-        write_search_index(writer, site, urls, documents)
+        write_search_index(writer, site, urls, documents, run.cache)
+    return pages
 
 
-def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered]) -> None:
+def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered], cache=None) -> None:
     """The sharded client-side search index under ``search/`` (see docs/search.md)."""
     from .search import SearchDoc, build_index
 
@@ -139,7 +185,15 @@ def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[s
                               date=note.date.isoformat(), event=event.name if event else note.event_text or "",
                               tags=note.tags, speakers=note.speakers, summary=note.summary,
                               body=documents[document_key("note", note.slug)].text))
-    for rel, data in build_index(docs).items():
+    key = repr(docs)
+    if cache is not None and cache.search and cache.search[0] == key:
+        files = cache.search[1]
+    else:
+        files = build_index(docs)
+        if cache is not None:
+            cache.search = (key, files)
+            cache.counts["search"] += 1
+    for rel, data in files.items():
         writer.write(urls.path("generated", path=rel), data, owner="search index")
 
 

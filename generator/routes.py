@@ -33,6 +33,7 @@ PATTERNS: dict[str, str] = {
     "sitemap": "sitemap.xml",
     "robots": "robots.txt",
     "not_found": "404.html",
+    "web_manifest": "manifest.webmanifest",
     "generated": "{path}",  # files the build generates under their own names (images, search)
 }
 

@@ -1,0 +1,97 @@
+"""Fingerprints of the data a page is rendered from, for incremental builds.
+
+A page is re-rendered only when the fingerprint of everything it read changes: its route's
+context, the parts of ``site`` its templates touched (recorded while rendering), the templates
+it uses, and the site-wide settings. Same fingerprint, same bytes: correct by construction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+from .content import Note, Page
+
+_TEMPLATE_REF = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def _h(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Fingerprints:
+    """Digests of one build's data; notes and pages digest with their rendered HTML."""
+
+    def __init__(self, site, documents, global_parts: list[str], template_dirs: list[Path], cover=None):
+        self.site = site
+        self.documents = documents
+        self.cover = cover
+        self.global_key = _h(*global_parts)
+        self.template_dirs = template_dirs
+        self._records: dict[int, str] = {}
+        self._site_attrs: dict[str, str] = {}
+        self._templates: dict[str, str] = {}
+
+    def record(self, record) -> str:
+        """A note or page: its fields, its rendered HTML and its cover markup."""
+        key = id(record)
+        if key not in self._records:
+            kind = "note" if isinstance(record, Note) else "page"
+            rendered = self.documents.get(f"{kind}:{record.slug}")
+            cover = repr(self.cover(record)) if self.cover and kind == "note" else ""
+            self._records[key] = _h(repr(record), rendered.html if rendered else "", cover)
+        return self._records[key]
+
+    def value(self, value) -> str:
+        """A stable digest of any context value (records, groups, tuples, dicts, dates)."""
+        if isinstance(value, (Note, Page)):
+            return self.record(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return _h(type(value).__name__, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        if isinstance(value, (tuple, list)):
+            return _h("seq", *(self.value(v) for v in value))
+        if isinstance(value, dict):
+            return _h("map", *(f"{k!r}={self.value(v)}" for k, v in sorted(value.items(), key=lambda i: repr(i[0]))))
+        if isinstance(value, (str, int, float, bool, type(None), dt.date, Path)):
+            return repr(value)
+        if callable(value):  # helpers such as a feed's timestamp function depend only on settings
+            return _h("fn", getattr(value, "__qualname__", type(value).__name__))
+        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+    def site_attr(self, name: str) -> str:
+        if name not in self._site_attrs:
+            self._site_attrs[name] = self.value(getattr(self.site, name))
+        return self._site_attrs[name]
+
+    def template(self, name: str) -> str:
+        """The template's source and every template it extends, includes or imports."""
+        if name not in self._templates:
+            self._templates[name] = ""  # a cycle resolves to "" instead of recursing forever
+            source = next((d / name for d in self.template_dirs if (d / name).is_file()), None)
+            text = source.read_text(encoding="utf-8") if source else ""
+            self._templates[name] = _h(name, text, *(self.template(ref) for ref in sorted(set(_TEMPLATE_REF.findall(text)))))
+        return self._templates[name]
+
+    def page(self, template: str, context: dict, site_attrs) -> str:
+        """The key of one rendered file."""
+        return _h(self.global_key, self.template(template), self.value(context),
+                  *(f"{a}={self.site_attr(a)}" for a in sorted(site_attrs)))
+
+
+class TrackedSite:
+    """Stands in for ``site`` in templates and records which attributes a render reads."""
+
+    def __init__(self, site):
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "read", set())
+
+    def __getattr__(self, name):
+        self.read.add(name)
+        return getattr(self._site, name)

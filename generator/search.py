@@ -1,0 +1,132 @@
+"""Client-side search: the shared tokenizer and the public index-building API.
+
+The browser (``themes/default/static/js/search.js``) re-implements :func:`tokenize`
+rule for rule; ``docs/search.md`` states the rules and ``tests/test_search.py``
+checks that both sides agree on every assigned code point.  The index layout and
+the ranking live in :mod:`generator.search_index`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
+
+__all__ = [
+    "SearchDoc",
+    "STOP_WORDS",
+    "MAX_TOKEN_LENGTH",
+    "normalize",
+    "tokenize",
+    "index_terms",
+    "build_index",
+]
+
+#: Longest token kept, in code points; longer runs (hashes, pasted URLs) are cut
+#: here so they can't bloat the index, and the query side cuts the same way.
+MAX_TOKEN_LENGTH = 32
+
+#: Tiny English list: words so common that their postings would be the biggest in
+#: the index while never helping to tell two talks apart.  Deliberately short:
+#: "it", "who", "will", "go" and the like stay searchable.  Dropped from every
+#: field at index time and from every query word except the one being typed.
+STOP_WORDS: frozenset[str] = frozenset(
+    "a an and are as at be by for from in into is of on or that the this to was with".split()
+)
+
+# Letters with no decomposition that readers still type without the "accent".
+# Applied after NFKD and lower-casing; the JS side has the same table.
+_FOLDS = {
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d",
+    "ł": "l", "þ": "th", "ı": "i", "ħ": "h", "ς": "σ",
+}
+# Apostrophes join words ("don't" -> "dont", "O’Reilly" -> "oreilly").
+_DELETED = "'\u2019"
+
+# [^\W_] is exactly "category L* or N*" in Python's re (checked by a test), the
+# same set as the JS class [\p{L}\p{N}].
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same set on lower-cased ASCII, 2x faster
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One published note as the search index sees it (clean fields, no chrome)."""
+
+    url: str  # absolute path including the base path, e.g. "/talks/2026/notes/x/"
+    title: str
+    date: str  # ISO date, "2023-04-18"
+    event: str  # event display name or ""
+    tags: tuple[str, ...]
+    speakers: tuple[str, ...]
+    summary: str
+    body: str  # plain text of the rendered body
+
+
+@functools.cache
+def _fold_table() -> dict[int, str | None]:
+    """str.translate table: drop combining marks and apostrophes, apply _FOLDS.
+
+    Built on first use of non-ASCII text (~0.1 s scan of the Unicode database).
+    """
+    table: dict[int, str | None] = {
+        cp: None
+        for cp in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(cp))[0] == "M"
+    }
+    table.update({ord(c): None for c in _DELETED})
+    table.update({ord(k): v for k, v in _FOLDS.items()})
+    return table
+
+
+def normalize(text: str) -> str:
+    """Fold ``text`` for matching: NFKD, lower-case, NFKD again, strip marks.
+
+    Also deletes apostrophes and applies the small letter-fold table (ß -> ss,
+    ø -> o, ...).  The second NFKD catches the few lower-case mappings that
+    produce decomposable characters.
+    """
+    if text.isascii():  # fast path: NFKD is the identity on ASCII
+        return text.lower().replace("'", "")
+    text = unicodedata.normalize("NFKD", text).lower()
+    return unicodedata.normalize("NFKD", text).translate(_fold_table())
+
+
+def tokenize(text: str) -> list[str]:
+    """Split ``text`` into search tokens, identically at index and query time.
+
+    Rules (mirrored by ``tokenize`` in search.js): :func:`normalize`, then take
+    maximal runs of Unicode letters and digits (general category L* or N*);
+    everything else separates tokens; each token is cut to
+    :data:`MAX_TOKEN_LENGTH` code points.  Stop words are *not* removed here.
+
+    >>> tokenize("Café & Crème-brûlée: Straße 3.11, don't")
+    ['cafe', 'creme', 'brulee', 'strasse', '3', '11', 'dont']
+    """
+    text = normalize(text)
+    tokens = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
+    if tokens and max(map(len, tokens)) > MAX_TOKEN_LENGTH:
+        tokens = [t[:MAX_TOKEN_LENGTH] for t in tokens]
+    return tokens
+
+
+def index_terms(text: str) -> list[str]:
+    """Tokens of ``text`` that go into the index: :func:`tokenize` minus STOP_WORDS."""
+    return [t for t in tokenize(text) if t not in STOP_WORDS]
+
+
+def build_index(docs: Sequence[SearchDoc], **options) -> dict[str, bytes]:
+    """Build the sharded static search index for ``docs``.
+
+    Returns relative output paths (all under ``search/``, including
+    ``search/manifest.json``) mapped to file contents.  Deterministic: the same
+    docs, in any order, give byte-identical files.  ``options`` tune the layout
+    (see :func:`generator.search_index.build`); the defaults suit sites from a
+    handful to tens of thousands of notes.
+    """
+    from .search_index import build  # kept out of import time of this module
+
+    return build(docs, **options)
