@@ -24,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
     build.add_argument("--timings", action="store_true", help="print the time each stage took")
 
+    serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
+    serve.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
+
     new = commands.add_parser("new", help="start a new note in content/notes/ (see docs/new.md)")
     new.add_argument("title", help="the talk's title")
     new.add_argument("--event", help="an event slug from content/events/ (or free text such as 'Blog post')")
@@ -75,10 +81,23 @@ def _build(args) -> int:
     _print_problems(result.warnings)
     total = sum(result.timings.values())
     print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {total:.2f} s")
+    if result.report:
+        from .report import summary_lines
+        for line in summary_lines(result.report):
+            print(line)
     if args.timings:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds * 1000:8.1f} ms")
     return 0
+
+
+def _serve(args) -> int:
+    from .serve import serve
+    try:
+        return serve(_find_source(args.source), args.host, args.port, args.drafts)
+    except OSError as exc:  # e.g. the port is taken
+        print(f"talknotes: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 def _new(args) -> int:
@@ -99,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return {"build": _build, "new": _new, "check": _check}[args.command](args)
+        return {"build": _build, "serve": _serve, "new": _new, "check": _check}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
