@@ -31,6 +31,7 @@ class BuildResult:
     files: int = 0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    report: dict | None = None  # build-report.json: page weights and carbon (generator/report.py)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     today: dt.date | None = None  # fixed by tests; defaults to today in the site's time zone
+    in_place: bool = False  # update the output where it is (the dev server) instead of swapping it
 
 
 class _Stages:
@@ -121,26 +123,43 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         run.add(media.problems)
 
     output = options.output or config.root / "output"
-    staging = prepare_staging(output)
+    manifest = load_manifest(cache, config.cache_path(), output)
+    if options.in_place:
+        output.mkdir(parents=True, exist_ok=True)
+        staging = output
+    else:
+        staging = prepare_staging(output)
+    writer = Writer(staging, output, manifest, in_place=options.in_place)
     try:
         with run.stage("images"):
             run.add(media.process(staging))
+            for rel in media.outputs():
+                writer.adopt(rel)
         run.stop_on_errors()
-        writer = Writer(staging, output, load_manifest(cache, config.cache_path(), output))
         routes = build_routes(site, config.per_page)
         pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
         run.add(writer.problems)
         run.stop_on_errors()
+        with run.stage("report"):  # last: it measures and lists every file written so far
+            from .netlify import write_deploy_files
+            from .report import write_report
+            seen = len(writer.problems)
+            report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets)
+            run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
+            run.add(writer.problems[seen:])
+        run.stop_on_errors()
         with run.stage("write"):
             manifest = writer.finish()
-            publish(staging, output)
+            if not options.in_place:
+                publish(staging, output)
             save_manifest(cache, config.cache_path(), output, manifest)
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
-        discard(staging)
+        if not options.in_place:
+            discard(staging)
         raise
     return BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
-                       timings=run.timings)
+                       timings=run.timings, report=report)
 
 
 def generator_tag() -> str:

@@ -92,6 +92,14 @@ class Media:
         card = plan.card.path if plan.card else plan.fallback.path
         return picture_html(plan, note.title, self.url, eager=True), self.url(card)
 
+    def outputs(self) -> list[str]:
+        """Every file the planned images put in the output, relative to it."""
+        files = set()
+        for plan in self.plans.values():
+            if plan is not None:
+                files.update(v.path for v in (*plan.outputs, plan.card) if v is not None)
+        return sorted(files)
+
     def process(self, out_dir: Path) -> list[Problem]:
         """Make every planned variant in ``out_dir``; returns the problems (bad pixels, truncation)."""
         from .images import process_images

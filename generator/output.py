@@ -20,9 +20,13 @@ class Writer:
     and rsync-style deploys upload only what changed.
     """
 
-    def __init__(self, staging: Path, previous: Path | None = None, manifest: dict | None = None):
+    def __init__(self, staging: Path, previous: Path | None = None, manifest: dict | None = None,
+                 in_place: bool = False):
+        # In place (the dev server, whose readers wait for the build): ``staging`` is the
+        # output itself, unchanged files are simply left where they are, and stale ones deleted.
         self.staging = staging
         self.previous = previous
+        self.in_place = in_place
         self.old = manifest or {}     # rel -> [digest, size, mtime_ns, key, site attrs]
         self.manifest: dict = {}      # the same for this build, filled in by publish
         self.owners: dict[str, str] = {}
@@ -51,7 +55,8 @@ class Writer:
             stat = old.stat()
             if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
                 return False  # changed by hand since: write it afresh
-            os.link(old, target)
+            if not self.in_place:
+                os.link(old, target)
         except OSError:
             return False
         self.manifest[rel] = list(entry)
@@ -78,7 +83,12 @@ class Writer:
         data = data.encode("utf-8") if isinstance(data, str) else data
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if not self._link_previous(rel, target, digest=digest):
-            target.write_bytes(data)
+            if self.in_place:
+                tmp = target.with_name(f".{target.name}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, target)
+            else:
+                target.write_bytes(data)
             self.written += 1
             self.manifest[rel] = [digest, len(data), None, key, sorted(site_attrs)]
         elif key is not None:
@@ -87,16 +97,33 @@ class Writer:
     def copy(self, rel: str, source: Path, owner: str = "site") -> None:
         target = self._claim(rel, owner)
         if target is not None:
+            if self.in_place and target.exists():
+                if os.path.samefile(source, target):
+                    return self.adopt(rel)
+                target.unlink()
             try:
                 os.link(source, target)  # cheap, and the source is never modified in place
             except OSError:
                 shutil.copyfile(source, target)
+            self.adopt(rel)
+
+    def adopt(self, rel: str) -> None:
+        """Record a file put in place by someone else (image variants), so stale ones go."""
+        self.manifest.setdefault(rel, [None, 0, 0, None, []])
 
     def finish(self) -> dict:
         """The manifest of the staged site, with each file's size and mtime as published."""
         for rel, entry in self.manifest.items():
             stat = (self.staging / rel).stat()
             entry[1], entry[2] = stat.st_size, stat.st_mtime_ns
+        if self.in_place:
+            for rel in set(self.old) - set(self.manifest):
+                stale = self.staging / rel
+                stale.unlink(missing_ok=True)
+                for folder in stale.parents:
+                    if folder == self.staging or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
         return self.manifest
 
 

@@ -257,7 +257,7 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool 
     port = server.server_address[1]
     shown_host = f"[{host}]" if ":" in host else host
     output = config.cache_path() / "serve"
-    site.options = BuildOptions(source=source, output=output, drafts=drafts,
+    site.options = BuildOptions(source=source, output=output, drafts=drafts, in_place=True,
                                 base_url=f"http://{shown_host}:{port}{base_path}")
     site.output = output
     site.rebuild()

@@ -6,6 +6,7 @@ Pure data built from :class:`~generator.content.Content`; no I/O, no templates.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -115,8 +116,9 @@ def _related(note: Note, by_tag: dict, limit: int) -> tuple[Note, ...]:
             if other.slug != note.slug:
                 shared[other.slug] += 1
                 others[other.slug] = other
-    ranked = sorted(others.values(), key=lambda o: (-shared[o.slug], abs((o.date - note.date).days), o.slug))
-    return tuple(ranked[:limit])
+    ranked = heapq.nsmallest(limit, others.values(),
+                             key=lambda o: (-shared[o.slug], abs((o.date - note.date).days), o.slug))
+    return tuple(ranked)
 
 
 def build_site(content: Content, today: dt.date, include_drafts: bool = False,

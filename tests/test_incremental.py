@@ -50,7 +50,7 @@ def make_site(root: Path, rng: random.Random) -> Path:
 def edit(root: Path, rng: random.Random, step: int) -> str:
     notes = sorted((root / "content" / "notes").glob("*.md"))
     action = rng.choice(["body", "tags", "date", "event", "rename", "delete", "add", "template", "config",
-                         "title", "page", "link"])
+                         "title", "page", "link", "image"])
     target = rng.choice(notes) if notes else None
     if action in ("body", "tags", "date", "event", "title") and target:
         text = target.read_text()
@@ -88,6 +88,16 @@ def edit(root: Path, rng: random.Random, step: int) -> str:
         config.write_text(config.read_text().replace(config.read_text().splitlines()[0], f"title: Test notes {step}"))
     elif action == "page":
         (root / "content" / "pages" / "about.md").write_text(f"---\ntitle: About v{step}\n---\nAbout, take {step}.\n")
+    elif action == "image":
+        from PIL import Image
+        bundle = root / "content" / "notes" / "photo-note"
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        else:
+            bundle.mkdir()
+            Image.new("RGB", (640, 400), (rng.randrange(256), 90, 160)).save(bundle / "slide.png")
+            (bundle / "index.md").write_text(f"---\ntitle: Photo {step}\ndate: 2021-01-0{1 + step % 9}\n"
+                                             f"image: slide.png\n---\n\n![A slide]( slide.png)\n")
     elif action == "link" and target and len(notes) > 1:
         other = rng.choice([n for n in notes if n != target])
         target.write_text(target.read_text() + f"\nSee [the other one]({other.name}).\n")
@@ -103,12 +113,14 @@ def clean_build(source: Path, output: Path):
     return build(BuildOptions(source=source, output=output, today=TODAY), BuildCache())
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_random_edit_sequences_match_clean_builds(tmp_path, seed):
+@pytest.mark.parametrize("in_place", [False, True], ids=["staged", "in-place"])
+@pytest.mark.parametrize("seed", range(5))
+def test_random_edit_sequences_match_clean_builds(tmp_path, seed, in_place):
+    """``talknotes build`` swaps in a staged site; ``serve`` updates in place: both must match."""
     rng = random.Random(seed)
     site = make_site(tmp_path / "site", rng)
     incremental, cache = tmp_path / "incremental", BuildCache()
-    options = BuildOptions(source=site, output=incremental, today=TODAY)
+    options = BuildOptions(source=site, output=incremental, today=TODAY, in_place=in_place)
     build(options, cache)
     history = []
     for step in range(12):
