@@ -94,7 +94,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     ``cache`` carries results between builds in one process (``talknotes serve``); without
     it a fresh one is used. Either way only what changed is rendered and written.
     """
-    from .render import render_documents, write_site
+    from .documents import render_documents
+    from .render import write_site
 
     cache = cache if cache is not None else BuildCache()
     cache.counts.clear()
@@ -102,6 +103,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     with run.stage("load"):
         config, problems = load_site_config(options)
         run.add(problems)
+        cache.attach(config.cache_path())
         content = load_content(config.root, cache.notes)
         run.add(content.problems)
         site = build_site(content, options.today or today_in(config), options.drafts, config.related_notes)

@@ -15,19 +15,120 @@ from pathlib import Path
 from . import __version__
 
 
+SCHEMA_VERSION = 1
+
+
 @dataclass
 class BuildCache:
-    """Results of earlier builds, each keyed by the content it was computed from."""
+    """Results of earlier builds, each keyed by the content it was computed from.
+
+    In memory for the life of a process (``serve``), and for Markdown and the search index
+    also in ``<cache_dir>/talknotes.sqlite`` when :meth:`attach` was called, so a later
+    ``talknotes build`` starts warm. A corrupt or foreign database is ignored, never fatal.
+    """
 
     notes: dict = field(default_factory=dict)      # file path -> (bytes digest, record, problems)
     markdown: dict = field(default_factory=dict)   # render key -> Rendered
     search: tuple | None = None                    # (docs key, files)
     manifests: dict = field(default_factory=dict)  # output folder -> manifest
     counts: Counter = field(default_factory=Counter)  # what the last build did, for tests and --timings
+    db: object = None
 
     def markdown_key(self, *parts) -> str:
         text = "\0".join(map(str, (__version__, *parts)))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def attach(self, cache_dir: Path) -> None:
+        """Use the on-disk cache in ``cache_dir`` too."""
+        if self.db is not None:
+            return
+        import sqlite3
+        path = cache_dir / "talknotes.sqlite"
+        for attempt in range(2):
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, check_same_thread=False)
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if row and row[0] != str(SCHEMA_VERSION):
+                    raise sqlite3.DatabaseError("foreign cache")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
+                db.commit()
+                self.db = db
+                return
+            except (sqlite3.DatabaseError, OSError):
+                try:
+                    path.unlink(missing_ok=True)  # corrupt or foreign: start afresh
+                except OSError:
+                    return
+
+    def _get(self, key: str):
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except Exception:  # a damaged entry is a miss
+            return None
+
+    def _put(self, items) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                                    ((k, json.dumps(v)) for k, v in items))
+        except Exception:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def lookup(self, key: str):
+        """The cached Markdown result for ``key``, from memory or disk."""
+        hit = self.markdown.get(key)
+        if hit is None:
+            data = self._get("md:" + key)
+            if data is not None:
+                try:
+                    hit = self.markdown[key] = _rendered_from_json(data)
+                except (TypeError, ValueError, KeyError):
+                    hit = None
+        return hit
+
+    def store(self, items) -> None:
+        items = list(items)
+        for key, rendered in items:
+            self.markdown[key] = rendered
+        self._put(("md:" + key, _rendered_to_json(rendered)) for key, rendered in items)
+
+    def search_files(self, key: str):
+        if self.search and self.search[0] == key:
+            return self.search[1]
+        data = self._get("search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
+        if isinstance(data, dict):
+            files = {rel: text.encode("utf-8") for rel, text in data.items()}
+            self.search = (key, files)
+            return files
+        return None
+
+    def store_search(self, key: str, files: dict) -> None:
+        self.search = (key, files)
+        self._put([("search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest(),
+                    {rel: data.decode("utf-8") for rel, data in files.items()})])
+
+
+def _rendered_to_json(rendered) -> dict:
+    import dataclasses
+    data = dataclasses.asdict(rendered)
+    return data
+
+
+def _rendered_from_json(data: dict):
+    from .errors import Problem
+    from .markdown import Heading, ImageRef, Rendered
+    return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]), text=data["text"],
+                    images=tuple(ImageRef(**i) for i in data["images"]), links=tuple(data["links"]),
+                    problems=tuple(Problem(**p) for p in data["problems"]),
+                    deps=tuple(tuple(tuple(x) if isinstance(x, list) else x for x in d) for d in data["deps"]))
 
 
 def _manifest_file(cache_dir: Path, output: Path) -> Path:

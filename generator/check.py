@@ -87,6 +87,9 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -
     else:
         html_docs = documents
     problems += raw_html(html_docs)
+    if not any(p.is_error for p in problems):  # page weight needs a site that renders
+        from .report import budget_problems
+        problems += budget_problems(root, drafts, today)
     return CheckReport(tuple(sort_problems(list(dict.fromkeys(problems)))), len(content.notes) + sum(
         1 for path in content.failed if path.startswith("notes/")))
 
@@ -99,11 +102,14 @@ class _Doc:
     endpoint: str     # "note" or "page"
     rendered: object  # markdown.Rendered
 
-    def line(self, needle: str) -> int:
-        """The line of the first occurrence of ``needle`` (case-insensitive) in the body."""
-        body = self.record.body
-        index = body.lower().find(needle.lower()) if needle else -1
-        return self.record.body_line + (body.count("\n", 0, index) if index >= 0 else 0)
+    def line(self, *needles: str) -> int:
+        """The line of the first needle found (case-insensitive) in the body; else the body's first."""
+        body = self.record.body.lower()
+        for needle in needles:
+            index = body.find(needle.lower()) if needle else -1
+            if index >= 0:
+                return self.record.body_line + body.count("\n", 0, index)
+        return self.record.body_line
 
     def url(self, urls) -> str:
         return urls.url_for(self.endpoint, slug=self.record.slug)
@@ -132,8 +138,7 @@ def missing_alt(documents: list[_Doc]) -> list[Problem]:
         for image in doc.rendered.images:
             if not image.alt.strip():
                 problems.append(_alt_problem(doc.record.path, image.line, image.source.rsplit("/", 1)[-1]))
-        for tag in _scan(doc.rendered.html).tags:
-            name, attrs = tag
+        for name, attrs in _scan(doc.rendered.html).tags:
             if name != "img":
                 continue
             src = attrs.get("src") or ""
@@ -150,32 +155,32 @@ def _alt_problem(path: str, line: int, source: str) -> Problem:
 
 def links(site, config, documents: list[_Doc], template_ids: frozenset[str]) -> list[Problem]:
     """Every internal link must be a page the site makes, and every #fragment an id on it."""
-    from .routes import Urls, build_routes
+    from .media import attachments
+    from .routes import PATTERNS, Urls, build_routes
     urls = Urls(config.base_path, config.origin)
     known = {urls.url_for(r.endpoint, **r.params) for r in build_routes(site, config.per_page)}
-    known |= {urls.url_for(endpoint) for endpoint in ("feed", "sitemap", "robots", "search_manifest")}
+    known |= {urls.url_for(endpoint) for endpoint in ("feed", "sitemap", "robots", "search_manifest")
+              if endpoint in PATTERNS}
     known |= {urls.url_for("tag_feed", slug=group.slug) for group in site.tags}
-    try:
-        from .media import attachments
-    except ImportError:  # pragma: no cover - older build without bundle attachments
-        attachments = lambda note: []  # noqa: E731
     for note in site.notes:
         known |= {urls.url_for("note", slug=note.slug) + rel for rel, _ in attachments(note)}
     ids = {doc.url(urls): {h.id for h in doc.rendered.headings} | _scan(doc.rendered.html).ids | template_ids
            for doc in documents}
-    sources = {doc.url(urls): PurePosixPath(doc.record.path).name if not doc.record.path.endswith("/index.md")
-               else PurePosixPath(doc.record.path).parent.name for doc in documents}
+    sources = {doc.url(urls): PurePosixPath(doc.record.path).name for doc in documents}  # as linked
     problems = []
     for doc in documents:
         here = doc.url(urls)
         for link in dict.fromkeys(doc.rendered.links):
+            if link == "#" or link.startswith("##"):
+                continue  # a link to a note that failed to load: reported with that note
             raw_path, _, fragment = link.partition("#")
             path = urlsplit(raw_path).path
             if path.endswith("/index.html"):
                 path = path[: -len("index.html")]
             target = path or here
             if target not in known:
-                problems.append(Problem(doc.record.path, doc.line(_written(link, config.base_path)), None,
+                written = _written(link, config.base_path)
+                problems.append(Problem(doc.record.path, doc.line(f"]({written})", f"({written}", written), None,
                                         f"broken link '{link}': no such page on the site",
                                         _did_you_mean(target, known) or
                                         "link to a note by its file name, e.g. [text](2023-04-18-other-talk.md)"))
@@ -189,10 +194,11 @@ def links(site, config, documents: list[_Doc], template_ids: frozenset[str]) -> 
                                         f"footnote [^{footnote.group(1)}] is never referenced",
                                         f"refer to it in the text as [^{footnote.group(1)}], or remove it"))
                 continue
-            needle = "#" + fragment if path == "" else (sources.get(target, "") + "#" + fragment)
+            written = "#" + link.partition("#")[2]
+            needles = ((f"]({written})", f"({written}") if path == "" else
+                       (f"{sources.get(target)}{written}", _written(link, config.base_path)))
             where = "on this page" if target == here else f"on {target}"
-            problems.append(Problem(doc.record.path, doc.line(needle if path == "" or sources.get(target)
-                                                              else _written(link, config.base_path)), None,
+            problems.append(Problem(doc.record.path, doc.line(*needles), None,
                                     f"broken anchor '#{fragment}': no heading or id with that name {where}",
                                     _did_you_mean(fragment, ids[target], prefix="#")
                                     or "link to a heading's id, shown by its # permalink"))
@@ -231,14 +237,10 @@ def image_sizes(root: Path, max_kb: int) -> list[Problem]:
         size = path.stat().st_size
         if size > max_kb * 1024:
             problems.append(Problem(path.relative_to(root).as_posix(), None, None,
-                                    f"image is {_kb(size)} KB, over the limit of {max_kb} KB",
+                                    f"image is {-(-size // 1024)} KB, over the limit of {max_kb} KB",
                                     "resize or recompress it before committing, "
                                     "or raise check.max_image_kb in talknotes.yaml"))
     return problems
-
-
-def _kb(size: int) -> str:
-    return f"{size / 1024:,.0f}"
 
 
 def raw_html(documents: list[_Doc]) -> list[Problem]:

@@ -55,6 +55,24 @@ def _check(value) -> dict:
     return {"max_image_kb": s.positive_int(value.get("max_image_kb", CHECK_DEFAULTS["max_image_kb"]))}
 
 
+BUDGET_DEFAULTS = {"note_page_kb": 50, "page_kb": 100}
+
+
+def _budgets(value) -> dict:
+    """Page weight budgets in kB before images (see docs/carbon.md); null turns one off."""
+    value = _mapping(value)
+    unknown = set(value) - set(BUDGET_DEFAULTS)
+    if unknown:
+        raise s.Invalid(f"unknown setting {sorted(unknown)[0]!r}", "allowed: " + ", ".join(BUDGET_DEFAULTS))
+    budgets = dict(BUDGET_DEFAULTS)
+    for key in value:
+        try:
+            budgets[key] = None if value[key] is None else s.positive_int(value[key])
+        except s.Invalid as exc:
+            raise s.Invalid(f"{key}: {exc.message}", "a size in kB, e.g. 50, or null for no budget") from None
+    return budgets
+
+
 SCHEMA: dict[str, s.Field] = {
     "title": s.Field(s.text, default="Talk notes", doc="the site's name"),
     "description": s.Field(s.text, default="", doc="one sentence about the site"),
@@ -69,6 +87,7 @@ SCHEMA: dict[str, s.Field] = {
     "markdown": s.Field(_markdown, default={"raw_html": "allow"}, doc="raw_html: allow | escape"),
     "images": s.Field(_mapping, default={}, doc="image settings, see docs/images.md"),
     "check": s.Field(_check, default=CHECK_DEFAULTS, doc="max_image_kb: largest image file talknotes check allows"),
+    "budgets": s.Field(_budgets, default=BUDGET_DEFAULTS, doc="note_page_kb, page_kb: page weight budgets"),
 }
 
 
@@ -90,6 +109,7 @@ class Config:
     markdown: dict = field(default_factory=lambda: {"raw_html": "allow"})
     images: dict = field(default_factory=dict)
     check: dict = field(default_factory=lambda: dict(CHECK_DEFAULTS))
+    budgets: dict = field(default_factory=lambda: dict(BUDGET_DEFAULTS))
     lines: dict = field(default_factory=dict, compare=False)  # key -> line in talknotes.yaml
 
     @property

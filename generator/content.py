@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,10 @@ from .slugs import is_slug, slugify
 from .yamlfile import load_mapping
 
 DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+
+# Notes, pages and event files larger than this are refused unread: Markdown takes about two
+# seconds a megabyte, so a runaway file (a pasted log, a 50 MB dump) cannot stall a build.
+MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,20 @@ PAGE_SCHEMA = {
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file (BOM and CRLF tolerated); invalid bytes are reported with their line."""
-    data = path.read_bytes()
+    """Read a UTF-8 file (BOM and CRLF tolerated); invalid bytes are reported with their line.
+
+    Files over :data:`MAX_FILE_BYTES` and unreadable ones are problems, never exceptions.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(rel, None, None, f"file is {size / 1e6:.1f} MB, over the limit of "
+                                  f"{MAX_FILE_BYTES / 1e6:g} MB for a note, page or event",
+                                  "split it, or move data and logs into an attachment")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, None, None, f"cannot read the file: {exc.strerror or exc}",
+                              "make it a readable file")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -203,13 +220,42 @@ def _read_document(path: Path, root: Path, schema_) -> _Document:
     return doc
 
 
+def leads_outside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads outside ``folder`` (or nowhere).
+
+    Discovery never follows such a link: a note, image or attachment linked from elsewhere
+    would publish any file the build can read.
+    """
+    if not path.is_symlink():
+        return False
+    try:
+        real, top = path.resolve(strict=True), folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop
+        return True
+    return real != top and top not in real.parents
+
+
+def outside_links(content_dir: Path, root: Path) -> list[Problem]:
+    """Every symbolic link in ``content/`` that leads out of it; linked folders are not entered."""
+    problems = []
+    for folder, dirs, files in os.walk(content_dir):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if not name.startswith(".") and leads_outside(path, content_dir):  # editors' .#locks
+                problems.append(Problem(relative(path, root), None, None,
+                                        "symbolic link leads outside content/ (or nowhere); it is ignored",
+                                        "copy the file into content/ instead of linking to it"))
+    return problems
+
+
 def _note_files(notes_dir: Path) -> list[tuple[Path, str, Path]]:
     """(file, raw slug, folder) for every note, in a stable order."""
     found = []
     if not notes_dir.is_dir():
         return found
     for entry in sorted(notes_dir.iterdir()):
-        if entry.name.startswith((".", "_")):
+        if entry.name.startswith((".", "_")) or leads_outside(entry, notes_dir.parent) \
+                or leads_outside(entry / "index.md", notes_dir.parent):
             continue
         if entry.is_dir() and (entry / "index.md").is_file():
             found.append((entry / "index.md", entry.name, entry))
@@ -255,6 +301,8 @@ def _load_note_cached(path, raw_slug, folder, root, cache):
     if cache is None:
         return load_note(path, raw_slug, folder, root)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # refused unread by load_note
+            return load_note(path, raw_slug, folder, root)
         digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return load_note(path, raw_slug, folder, root)
@@ -308,12 +356,16 @@ def load_content(root: Path, cache: dict | None = None) -> Content:
             failed.add(relative(path, content_dir))
     events_dir = content_dir / "events"
     for path in sorted(events_dir.glob("*.y*ml")) if events_dir.is_dir() else []:
+        if leads_outside(path, content_dir):
+            continue
         event, found = load_event(path, root)
         problems += found
         if event:
             events.append(event)
     pages_dir = content_dir / "pages"
     for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:
+        if leads_outside(path, content_dir):
+            continue
         page, found = load_page(path, root)
         problems += found
         if page:
@@ -321,6 +373,7 @@ def load_content(root: Path, cache: dict | None = None) -> Content:
         else:
             failed.add(relative(path, content_dir))
     problems += _duplicates(notes, "note") + _duplicates(events, "event") + _duplicates(pages, "page")
+    problems += outside_links(content_dir, root) if content_dir.is_dir() else []
     problems += _unknown_events(notes, events)
     return Content(tuple(notes), tuple(events), tuple(pages), tuple(problems), frozenset(failed))
 

@@ -42,7 +42,8 @@ class BuildError(Exception):
     """Raised by a stage when the problems collected so far mean the build cannot go on."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_sort_key)
+        # A broken template fails once per page that uses it: report each problem once.
+        self.problems = sorted(dict.fromkeys(problems), key=_sort_key)
         super().__init__(f"{len(self.problems)} problem(s)")
 
 

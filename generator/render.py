@@ -11,7 +11,8 @@ from . import __version__
 from .config import Config
 from .content import Content, Note
 from .media import attachments
-from .markdown import LinkContext, Rendered, pygments_css, render, still_valid
+from .documents import document_key, render_documents  # noqa: F401 (render_documents re-exported)
+from .markdown import Rendered, pygments_css
 from .output import Writer
 from .routes import Route, Urls
 from .site import Site
@@ -21,55 +22,6 @@ from .theme import Theme, fingerprint, make_environment, static_files, template_
 
 HIGHLIGHT_STYLES = {"css/highlight-light.css": "default", "css/highlight-dark.css": "github-dark"}
 WORDS_PER_MINUTE = 220
-
-
-def content_files(root: Path) -> frozenset[str]:
-    """Every non-Markdown file under ``content/``, relative to it (images, attachments)."""
-    content = root / "content"
-    return frozenset(p.relative_to(content).as_posix() for p in content.rglob("*")
-                     if p.is_file() and p.suffix != ".md" and not p.name.startswith("."))
-
-
-def document_key(kind: str, slug: str) -> str:
-    return f"{kind}:{slug}"
-
-
-def render_documents(site: Site, content: Content, config: Config, media=None, cache=None) -> dict[str, Rendered]:
-    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``.
-
-    Images are planned through ``media`` (a :class:`~generator.media.Media`) as they are met.
-    """
-    urls = Urls(config.base_path, config.origin)
-    documents = {Path(n.path).relative_to("content").as_posix(): urls.url_for("note", slug=n.slug)
-                 for n in site.notes}
-    documents.update({Path(p.path).relative_to("content").as_posix(): urls.url_for("page", slug=p.slug)
-                      for p in site.pages})
-    # Links to files that failed to load are already reported with those files.
-    documents.update({path: "#" for path in content.failed})
-    ctx = LinkContext(config.base_path, documents, content_files(config.root), config.markdown["raw_html"])
-    rendered = {}
-    for kind, records in (("note", site.notes), ("page", site.pages)):
-        for record in records:
-            source = Path(record.path).relative_to("content").as_posix()
-            # The first image of a page loads eagerly, unless a cover image comes before it.
-            eager = not getattr(record, "image", None)
-            hook = media.hook(record.path, eager) if media else None
-            rendered[document_key(kind, record.slug)] = _render_cached(record, source, ctx, hook, eager, media, cache)
-    return rendered
-
-
-def _render_cached(record, source, ctx, hook, eager, media, cache) -> Rendered:
-    """Markdown through the cache: a hit must still give the same answer to every lookup."""
-    if cache is None:
-        return render(record.body, source, record.body_line, ctx, hook)
-    key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager,
-                             media.settings.settings_key() if media else "", record.body)
-    hit = cache.markdown.get(key)
-    if hit is not None and still_valid(hit, ctx, hook):
-        return hit
-    cache.counts["markdown"] += 1
-    result = cache.markdown[key] = render(record.body, source, record.body_line, ctx, hook)
-    return result
 
 
 def _long_date(value: dt.date) -> str:
@@ -186,12 +138,11 @@ def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[s
                               tags=note.tags, speakers=note.speakers, summary=note.summary,
                               body=documents[document_key("note", note.slug)].text))
     key = repr(docs)
-    if cache is not None and cache.search and cache.search[0] == key:
-        files = cache.search[1]
-    else:
+    files = cache.search_files(key) if cache is not None else None
+    if files is None:
         files = build_index(docs)
         if cache is not None:
-            cache.search = (key, files)
+            cache.store_search(key, files)
             cache.counts["search"] += 1
     for rel, data in files.items():
         writer.write(urls.path("generated", path=rel), data, owner="search index")

@@ -46,10 +46,13 @@ _FOLDS = {
 # Apostrophes join words ("don't" -> "dont", "O’Reilly" -> "oreilly").
 _DELETED = "'\u2019"
 
-# [^\W_] is exactly "category L* or N*" in Python's re (checked by a test), the
-# same set as the JS class [\p{L}\p{N}].
+# [^\W_] is exactly "category L* or N*" in Python's re, the same set as the JS
+# class [\p{L}\p{N}] (the per-code-point parity test holds both to it).
 _WORD = re.compile(r"[^\W_]+")
-_ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same set on lower-cased ASCII, 2x faster
+# ASCII fast path, same result: lower-case, apostrophes out, every other
+# non-alphanumeric character to a space, then str.split (~2x a regex).
+_ASCII_TABLE = str.maketrans(
+    {i: (chr(i).lower() if chr(i).isalnum() else " ") for i in range(128)} | {ord("'"): None})
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,13 @@ class SearchDoc:
 def _fold_table() -> dict[int, str | None]:
     """str.translate table: drop combining marks and apostrophes, apply _FOLDS.
 
-    Built on first use of non-ASCII text (~0.1 s scan of the Unicode database).
+    Built on first use of non-ASCII text (a ~0.05 s scan of the Unicode database).
     """
+    # Combining marks live in planes 0, 1 and 14 only (planes 2-3 are CJK);
+    # the per-code-point parity test would catch a mark anywhere else.
+    planes = (range(0x20000), range(0xE0000, sys.maxunicode + 1))
     table: dict[int, str | None] = {
-        cp: None
-        for cp in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(cp))[0] == "M"
+        cp: None for plane in planes for cp in plane if unicodedata.category(chr(cp))[0] == "M"
     }
     table.update({ord(c): None for c in _DELETED})
     table.update({ord(k): v for k, v in _FOLDS.items()})
@@ -106,8 +110,10 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Café & Crème-brûlée: Straße 3.11, don't")
     ['cafe', 'creme', 'brulee', 'strasse', '3', '11', 'dont']
     """
-    text = normalize(text)
-    tokens = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
+    if text.isascii():
+        tokens = text.translate(_ASCII_TABLE).split()
+    else:
+        tokens = _WORD.findall(normalize(text))
     if tokens and max(map(len, tokens)) > MAX_TOKEN_LENGTH:
         tokens = [t[:MAX_TOKEN_LENGTH] for t in tokens]
     return tokens

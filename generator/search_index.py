@@ -198,7 +198,7 @@ def _neg_date(date: str) -> tuple[int, ...]:
 def build(
     docs: Sequence[SearchDoc],
     *,
-    docs_per_file: int = 100,
+    docs_per_file: int = 50,
     shard_bytes: int = 40_000,
     facet_bytes: int = 24_000,
     excerpt_chars: int = EXCERPT_CHARS,

@@ -35,8 +35,9 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.alias_count = getattr(self, "alias_count", 0) + 1
             if self.alias_count > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases at line {mark.line + 1}")
+                # A marked error, so the message points at the file's line, not the YAML's.
+                raise yaml.composer.ComposerError(None, None, f"more than {MAX_ALIASES} aliases",
+                                                  self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
 

@@ -190,9 +190,11 @@ def test_file_count_is_bounded_for_1000_notes():
     docs = filler(1000, seed=5)
     files = build_index(docs)
     kinds = {k: sum(p.startswith(f"search/{k}/") for p in files) for k in "tdf"}
-    assert kinds["d"] == 10  # 100 notes per result-data file
+    assert kinds["d"] == 20  # 50 notes per result-data file by default
     assert len(files) == 1 + sum(kinds.values())
     assert kinds["f"] <= 3
+    coarse = build_index(docs, docs_per_file=100)
+    assert sum(p.startswith("search/d/") for p in coarse) == 10
     # Shards stay near their byte target (a lone huge term may exceed it alone).
     for path, data in files.items():
         if path.startswith("search/t/"):
@@ -348,15 +350,16 @@ def test_partial_markup_is_accessible_and_csp_clean():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "themes/default/templates"), autoescape=True)
     html = env.get_template("partials/search_app.html").render(
-        manifest_url="/talks/2026/search/manifest.json", tags_url="/talks/2026/tags/",
-        archive_url="/talks/2026/archive/", query='"><script>x</script>')
+        manifest_url="/talks/2026/search/manifest.json", search_url="/talks/2026/search/",
+        tags_url="/talks/2026/tags/", archive_url="/talks/2026/archive/", query='"><script>x</script>')
     p = _Collect()
     p.feed(html)
     tags = p.tags
     ids = {a["id"] for _, a in tags if "id" in a}
     labels = [a["for"] for t, a in tags if t == "label"]
     assert set(labels) == {"search-q", "search-tag", "search-event", "search-year"} <= ids
-    assert ("form", {"class": "search-form", "role": "search", "action": "", "method": "get"}) in tags
+    assert ("form", {"class": "search-form", "role": "search", "action": "/talks/2026/search/",
+                     "method": "get"}) in tags
     inp = next(a for t, a in tags if t == "input")
     assert inp["type"] == "search" and inp["name"] == "q" and inp["value"] == '"><script>x</script>'
     assert any(a.get("role") == "status" and a.get("aria-live") == "polite" for _, a in tags)

@@ -72,8 +72,8 @@ def site(tmp_path_factory) -> Path:
     (root / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(THEME / "templates"), autoescape=True)
     app = env.get_template("partials/search_app.html").render(
-        manifest_url=f"{BASE}search/manifest.json", tags_url=f"{BASE}tags/", archive_url=f"{BASE}archive/",
-        query="")
+        manifest_url=f"{BASE}search/manifest.json", search_url=f"{BASE}search/", tags_url=f"{BASE}tags/",
+        archive_url=f"{BASE}archive/", query="")
     (root / "search/index.html").write_text(page_html(
         "Search", app, f'<script type="module" src="{BASE}static/js/search.js"></script>'))
     for d in DOCS:

@@ -49,7 +49,7 @@ class Server:
         self.process = subprocess.Popen([sys.executable, "-u", "-m", "generator", "serve", "--port", "0",
                                          "--source", str(source)], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded CI machine can be slow to build
         self.lines = []
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()

@@ -220,12 +220,13 @@ async function init(root) {
   let api, manifest;
   try {
     const url = new URL(root.dataset.searchManifest, document.baseURI);
-    const fetchJson = async (u) => {
-      const r = await fetch(u);
+    // The manifest is revalidated (it changes on every deploy); hashed files never change.
+    const fetchJson = async (u, cache = "default") => {
+      const r = await fetch(u, { cache });
       if (!r.ok) throw new Error(`${r.status} ${u}`);
       return r.json();
     };
-    manifest = await fetchJson(url);
+    manifest = await fetchJson(url, "no-cache");
     api = createSearch(manifest, (path) => fetchJson(new URL(path, url)));
   } catch (err) {
     status.textContent = "Search is unavailable right now: the index could not be loaded.";
@@ -244,7 +245,7 @@ async function init(root) {
     const items = page.map((d) => renderResult(d, terms));
     list.append(...items);
     shown += page.length;
-    more.hidden = shown >= ids.length;
+    if (more) more.hidden = shown >= ids.length;
     return items;
   };
   const run = async () => {
@@ -277,7 +278,7 @@ async function init(root) {
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(safeRun, 150); });
   for (const s of Object.values(selects)) if (s) s.addEventListener("change", safeRun);
   root.querySelector("form")?.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); safeRun(); });
-  more.addEventListener("click", async () => {
+  more?.addEventListener("click", async () => {
     const items = await showMore();
     items?.[0]?.querySelector("a").focus();
   });

@@ -1,0 +1,115 @@
+"""The Markdown stage: every published note and page rendered once, through the caches.
+
+Cache hits are checked in the parent (every lookup must still give the same answer). Misses
+are rendered in a process pool in chunks when there are enough of them to pay for it;
+workers leave a placeholder where an image goes, and the parent fills in the image markup,
+because image planning (and its problems) belongs to the build's one :class:`Media`.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from .markdown import LinkContext, Rendered, render, still_valid
+from .routes import Urls
+
+POOL_THRESHOLD = 48   # fewer misses than this render faster in-process than a pool starts
+_PLACEHOLDER = "\x02talknotes-image-{}\x03"
+
+
+def content_files(root: Path) -> frozenset[str]:
+    """Every non-Markdown file under ``content/``, relative to it (images, attachments)."""
+    content = root / "content"
+    from .content import leads_outside  # a link out of content/ is never read (reported by load)
+    return frozenset(p.relative_to(content).as_posix() for p in content.rglob("*")
+                     if p.is_file() and p.suffix != ".md" and not p.name.startswith(".")
+                     and not leads_outside(p, content))
+
+
+def document_key(kind: str, slug: str) -> str:
+    return f"{kind}:{slug}"
+
+
+def link_context(site, content, config) -> LinkContext:
+    urls = Urls(config.base_path, config.origin)
+    documents = {Path(n.path).relative_to("content").as_posix(): urls.url_for("note", slug=n.slug)
+                 for n in site.notes}
+    documents.update({Path(p.path).relative_to("content").as_posix(): urls.url_for("page", slug=p.slug)
+                      for p in site.pages})
+    # Links to files that failed to load are already reported with those files.
+    documents.update({path: "#" for path in content.failed})
+    return LinkContext(config.base_path, documents, content_files(config.root), config.markdown["raw_html"])
+
+
+def _placeholder_hook(source, alt, line, index):
+    return _PLACEHOLDER.format(index)
+
+
+def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered]]:
+    """Worker: render a chunk of documents with placeholder image markup."""
+    return [(key, render(body, source, line, ctx, _placeholder_hook)) for key, body, source, line in jobs]
+
+
+def _fill_images(result: Rendered, hook) -> Rendered:
+    """Replace a worker's image placeholders by the real markup, in the HTML and the cache deps."""
+    html, deps = result.html, []
+    for dep in result.deps:
+        if dep[0] == "image":
+            markup = hook(*dep[1:5]) if hook else None
+            html = html.replace(dep[5], markup or "")
+            dep = (*dep[:5], markup)
+        deps.append(dep)
+    return replace(result, html=html, deps=tuple(deps))
+
+
+def render_documents(site, content, config, media=None, cache=None, workers: int | None = None) -> dict[str, Rendered]:
+    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``."""
+    ctx = link_context(site, content, config)
+    settings_key = media.settings.settings_key() if media else ""
+    rendered: dict[str, Rendered] = {}
+    misses = []  # (document key, cache key, record, source, hook)
+    for kind, records in (("note", site.notes), ("page", site.pages)):
+        for record in records:
+            source = Path(record.path).relative_to("content").as_posix()
+            # The first image of a page loads eagerly, unless a cover image comes before it.
+            eager = not getattr(record, "image", None)
+            hook = media.hook(record.path, eager) if media else None
+            doc_key = document_key(kind, record.slug)
+            key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager, settings_key,
+                                     record.body) if cache is not None else None
+            hit = cache.lookup(key) if cache is not None else None
+            if hit is not None and still_valid(hit, ctx, hook):
+                rendered[doc_key] = hit
+            else:
+                misses.append((doc_key, key, record, source, hook))
+
+    workers = workers or os.cpu_count() or 1
+    if len(misses) >= POOL_THRESHOLD and workers > 1:
+        jobs = [(doc_key, record.body, source, record.body_line) for doc_key, _, record, source, _ in misses]
+        size = max(8, -(-len(jobs) // (workers * 4)))  # a few chunks per worker balances uneven notes
+        results: dict[str, Rendered] = {}
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+            for chunk in pool.map(_render_chunk, [ctx] * -(-len(jobs) // size),
+                                  [jobs[i:i + size] for i in range(0, len(jobs), size)]):
+                results.update(chunk)
+        for doc_key, key, _, _, hook in misses:
+            rendered[doc_key] = _fill_images(results[doc_key], hook)
+    else:
+        for doc_key, key, record, source, hook in misses:
+            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook)
+    if cache is not None:
+        cache.counts["markdown"] += len(misses)
+        cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
+    return dict(sorted(rendered.items()))
+
+
+def _context():
+    import multiprocessing
+    import threading
+    # fork is cheapest but unsafe once threads exist (the dev server); forkserver otherwise.
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")

@@ -1,0 +1,187 @@
+"""The build report: page weights (``generator/pageweight.py``), carbon, and budgets.
+
+For every HTML page the report gives the bytes a first visit at 400 px fetches by kind (HTML,
+CSS, JS, fonts, images, other), and an estimate of grams CO2e per view with the Sustainable Web
+Design model, version 4 (constants and sources in docs/carbon.md). Sizes are bytes as written;
+a CDN's compression makes the real transfer smaller, so figures are an upper bound. Nothing
+here reads the clock: two builds give the same report.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from contextlib import contextmanager
+from pathlib import Path
+
+from .config import BUDGET_DEFAULTS
+from .errors import Problem
+from .pageweight import CATEGORIES, DEVICE_PIXEL_RATIO, VIEWPORT_WIDTH, SiteFiles, page_weight
+
+REPORT_FILE = "build-report.json"
+
+# Sustainable Web Design model v4 (sustainablewebdesign.org/estimating-digital-emissions,
+# as implemented in CO2.js, src/constants/index.js, SWDV4): kWh per GB transferred.
+SWD_V4_KWH_PER_GB = {
+    "operational": {"data_centre": 0.055, "network": 0.059, "user_device": 0.080},
+    "embodied": {"data_centre": 0.012, "network": 0.013, "user_device": 0.081},
+}
+KWH_PER_GB = round(sum(v for part in SWD_V4_KWH_PER_GB.values() for v in part.values()), 6)  # 0.3
+GRID_INTENSITY_G_PER_KWH = 494  # global average, Ember 2023, the model's default
+BYTES_PER_GB = 1_000_000_000
+BYTES_PER_KB = 1000
+
+
+def co2_grams(size: int, grid: float = GRID_INTENSITY_G_PER_KWH) -> float:
+    """Grams CO2e for transferring ``size`` bytes once (SWD v4, no green hosting, first view)."""
+    return size / BYTES_PER_GB * KWH_PER_GB * grid
+
+
+# --- the whole site -------------------------------------------------------------------------------
+
+def build_report(output: Path, routes, urls, budgets: dict | None = None) -> dict:
+    """The report for every route's page in ``output`` (a staging or published folder)."""
+    site = SiteFiles(output, urls.origin, urls.base_path)
+    pages = []
+    for route in routes:
+        rel = urls.output_file(route.endpoint, **route.params)
+        if not rel.endswith(".html") or not (output / rel).is_file():
+            continue
+        entry = {"endpoint": route.endpoint, **page_weight(site, rel)}
+        entry["co2_g"] = round(co2_grams(entry["total"]), 5)
+        record = route.context.get("note") or route.context.get("page")
+        if record is not None:
+            entry["source"] = record.path
+        pages.append(entry)
+    notes = [p for p in pages if p["endpoint"] == "note"]
+    return {
+        "generator": "talknotes",
+        "viewport": {"width": VIEWPORT_WIDTH, "device_pixel_ratio": DEVICE_PIXEL_RATIO},
+        "model": {
+            "name": "Sustainable Web Design model v4",
+            "kwh_per_gb": KWH_PER_GB,
+            "kwh_per_gb_segments": SWD_V4_KWH_PER_GB,
+            "grid_intensity_g_per_kwh": GRID_INTENSITY_G_PER_KWH,
+            "bytes_per_gb": BYTES_PER_GB,
+            "see": "docs/carbon.md",
+        },
+        "budgets": dict(BUDGET_DEFAULTS, **(budgets or {})),
+        "summary": {
+            "pages": len(pages),
+            "median_bytes": _median(p["total"] for p in pages),
+            "median_co2_g": round(co2_grams(_median(p["total"] for p in pages)), 5),
+            "note_pages": len(notes),
+            "note_median_bytes": _median(p["total"] for p in notes),
+            "note_median_before_images": _median(p["before_images"] for p in notes),
+            "note_median_co2_g": round(co2_grams(_median(p["total"] for p in notes)), 5),
+            "heaviest": max(pages, key=lambda p: (p["total"], p["url"]))["url"] if pages else None,
+            "heaviest_bytes": max((p["total"] for p in pages), default=0),
+            "over_budget": len(over_budget({"pages": pages, "budgets": dict(BUDGET_DEFAULTS, **(budgets or {}))})),
+        },
+        "pages": pages,
+    }
+
+
+def _median(values) -> int:
+    values = list(values)
+    return int(statistics.median(values)) if values else 0
+
+
+def over_budget(report: dict, budgets: dict | None = None) -> list[Problem]:
+    """A problem for every page heavier than its budget before images (``talknotes check`` fails)."""
+    limits = {**BUDGET_DEFAULTS, **(report.get("budgets") or {}), **(budgets or {})}
+    problems = []
+    for page in report.get("pages", []):
+        key = "note_page_kb" if page["endpoint"] == "note" else "page_kb"
+        limit = limits.get(key)
+        if not limit or page["before_images"] <= limit * BYTES_PER_KB:
+            continue
+        parts = ", ".join(f"{name.upper() if name in ('html', 'css', 'js') else name} {_kb(page['bytes'][name])}"
+                          for name in CATEGORIES if name != "images" and page["bytes"][name])
+        problems.append(Problem(
+            page.get("source") or "output/" + page["file"], None, "budgets",
+            f"{page['url']} weighs {_kb(page['before_images'])} before images, over the {limit} kB "
+            f"budget for {'a note page' if key == 'note_page_kb' else 'a page'} ({parts})",
+            f"make the page lighter, or raise budgets.{key} in talknotes.yaml"))
+    return problems
+
+
+def _kb(size: int) -> str:
+    return f"{size / BYTES_PER_KB:.1f} kB"
+
+
+def summary_lines(report: dict) -> list[str]:
+    """What ``talknotes build`` prints about page weight and carbon."""
+    s = report["summary"]
+    if not s["pages"]:
+        return []
+    lines = [f"Page weight, first visit at {VIEWPORT_WIDTH} px: median {_kb(s['median_bytes'])} "
+             f"over {s['pages']} pages, heaviest {_kb(s['heaviest_bytes'])} ({s['heaviest']})"]
+    if s["note_pages"]:
+        lines.append(f"Note pages: median {_kb(s['note_median_bytes'])} "
+                     f"({_kb(s['note_median_before_images'])} before images), "
+                     f"about {s['note_median_co2_g']:.4f} g CO2e per view (SWD v4, "
+                     f"{GRID_INTENSITY_G_PER_KWH} g/kWh)")
+    if s["over_budget"]:
+        lines.append(f"{s['over_budget']} page(s) over budget: see {REPORT_FILE} or run talknotes check")
+    return lines
+
+
+def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None) -> dict:
+    """Measure the staged site and write ``build-report.json`` beside it (not linked anywhere)."""
+    report = build_report(staging, routes, urls, budgets)
+    writer.write(REPORT_FILE, json.dumps(report, indent=1, ensure_ascii=False) + "\n", owner="build report")
+    return report
+
+
+class _Run:
+    """The little of a build's stage runner that rendering needs, for :func:`budget_problems`."""
+
+    cache = None
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    @contextmanager
+    def stage(self, name: str):
+        yield
+
+    def add(self, problems) -> None:
+        self.problems.extend(problems)
+
+
+def budget_problems(root: Path, drafts: bool = False, today=None) -> list[Problem]:
+    """Pages of the site at ``root`` over their budget, for ``talknotes check``.
+
+    Renders every page into a temporary folder, as a build would, but processes no images and
+    touches neither ``output/`` nor the cache: budgets count the bytes before images. A site
+    that does not render has its problems reported by the other checks, so this returns none.
+    """
+    import tempfile
+
+    from .build import today_in
+    from .config import load_config
+    from .content import load_content
+    from .media import Media
+    from .output import Writer
+    from .render import render_documents, write_site
+    from .routes import Urls, build_routes
+    from .site import build_site
+    from .theme import load_theme
+
+    config, problems = load_config(root)
+    content = load_content(root)
+    theme, theme_problems = load_theme(root, config.theme, config.lines.get("theme"))
+    if theme is None or any(p.is_error for p in problems + list(content.problems) + theme_problems):
+        return []
+    site = build_site(content, today or today_in(config), drafts, config.related_notes)
+    media = Media.for_config(config)
+    documents = render_documents(site, content, config, media)
+    run = _Run()
+    with tempfile.TemporaryDirectory(prefix="talknotes-budget-") as folder:
+        routes = build_routes(site, config.per_page)
+        write_site(Writer(Path(folder)), run, site, content, config, theme, routes, documents, media)
+        if any(p.is_error for p in run.problems):
+            return []
+        report = build_report(Path(folder), routes, Urls(config.base_path, config.origin), config.budgets)
+    return over_budget(report)
