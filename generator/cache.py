@@ -27,7 +27,7 @@ class BuildCache:
     ``talknotes build`` starts warm. A corrupt or foreign database is ignored, never fatal.
     """
 
-    notes: dict = field(default_factory=dict)      # file path -> (bytes digest, record, problems)
+    notes: dict = field(default_factory=lambda: NoteStore())  # file path -> (bytes digest, note, problems)
     markdown: dict = field(default_factory=dict)   # render key -> Rendered
     search: tuple | None = None                    # (docs key, files)
     manifests: dict = field(default_factory=dict)  # output folder -> manifest
@@ -42,12 +42,16 @@ class BuildCache:
         """Use the on-disk cache in ``cache_dir`` too."""
         if self.db is not None:
             return
+        self.notes.cache = self
         import sqlite3
         path = cache_dir / "talknotes.sqlite"
         for attempt in range(2):
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, check_same_thread=False)
+                # A cache needs no durability: a lost write only costs a re-render.
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("PRAGMA journal_mode = WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 if row and row[0] != str(SCHEMA_VERSION):
@@ -114,6 +118,57 @@ class BuildCache:
         self.search = (key, files)
         self._put([("search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest(),
                     {rel: data.decode("utf-8") for rel, data in files.items()})])
+
+
+class NoteStore(dict):
+    """Parsed notes by file path, falling back to the on-disk cache; writes go to both."""
+
+    cache: "BuildCache | None" = None
+
+    def get(self, path, default=None):
+        hit = super().get(path)
+        if hit is None and self.cache is not None:
+            data = self.cache._get("note:" + path)
+            if data is not None:
+                try:
+                    hit = _note_from_json(data)
+                    super().__setitem__(path, hit)
+                except (TypeError, ValueError, KeyError):
+                    hit = None
+        return default if hit is None else hit
+
+    def __setitem__(self, path, value) -> None:
+        super().__setitem__(path, value)
+        if self.cache is not None:
+            self.cache._put([("note:" + path, _note_to_json(value))])
+
+
+def _note_to_json(value) -> list:
+    import dataclasses
+    digest, note, problems = value
+    fields = None
+    if note is not None:
+        fields = dataclasses.asdict(note)
+        fields["folder"] = str(note.folder)
+        for key in ("date", "updated"):
+            fields[key] = fields[key].isoformat() if fields[key] else None
+    return [digest, fields, [dataclasses.asdict(p) for p in problems]]
+
+
+def _note_from_json(data: list):
+    import datetime as dt
+    from .content import Note
+    from .errors import Problem
+    digest, fields, problems = data
+    note = None
+    if fields is not None:
+        for key in ("date", "updated"):
+            fields[key] = dt.date.fromisoformat(fields[key]) if fields[key] else None
+        for key in ("speakers", "tags", "aliases"):
+            fields[key] = tuple(fields[key])
+        fields["folder"] = Path(fields["folder"])
+        note = Note(**fields)
+    return digest, note, tuple(Problem(**p) for p in problems)
 
 
 def _rendered_to_json(rendered) -> dict:

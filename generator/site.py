@@ -91,34 +91,38 @@ def _newest_first(notes) -> tuple[Note, ...]:
 
 def _groups(notes, names_of) -> tuple[tuple[Group, ...], dict]:
     """Group notes by each name ``names_of(note)`` gives; names that slug alike merge."""
-    members: dict[str, list[Note]] = defaultdict(list)
+    members: dict[str, dict[str, Note]] = defaultdict(dict)  # slug -> note slug -> note, in order
     spelling: dict[str, Counter] = defaultdict(Counter)
     slug_of: dict[str, str] = {}
     for note in notes:
         for name in names_of(note):
-            slug = slugify(name)
-            slug_of[name] = slug
+            slug = slug_of.get(name) or slug_of.setdefault(name, slugify(name))
             spelling[slug][name] += 1
-            if note not in members[slug]:
-                members[slug].append(note)
+            members[slug].setdefault(note.slug, note)
     # The display name is the most used spelling; ties go to the first in sort order.
     names = {slug: min(counts, key=lambda n: (-counts[n], n)) for slug, counts in spelling.items()}
-    groups = [Group(slug, names[slug], _newest_first(members[slug])) for slug in members]
+    groups = [Group(slug, names[slug], _newest_first(members[slug].values())) for slug in members]
     return tuple(sorted(groups, key=lambda g: (g.name.casefold(), g.slug))), slug_of
 
 
-def _related(note: Note, by_tag: dict, limit: int) -> tuple[Note, ...]:
+def _related(note: Note, tag_slugs: dict, by_tag: dict, by_slug: dict, limit: int) -> tuple[Note, ...]:
     """Notes sharing the most tags with ``note``; ties go to the closest in date, then slug."""
-    shared: dict[str, int] = defaultdict(int)
-    others: dict[str, Note] = {}
-    for tag in {slugify(t) for t in note.tags}:
-        for other in by_tag.get(tag, ()):
-            if other.slug != note.slug:
-                shared[other.slug] += 1
-                others[other.slug] = other
-    ranked = heapq.nsmallest(limit, others.values(),
-                             key=lambda o: (-shared[o.slug], abs((o.date - note.date).days), o.slug))
-    return tuple(ranked)
+    shared: Counter = Counter()
+    for tag in {tag_slugs[t] for t in note.tags}:
+        shared.update(other.slug for other in by_tag.get(tag, ()))
+    shared.pop(note.slug, None)
+    if not shared:
+        return ()
+    # Only the candidates sharing the most tags can win, so rank just enough of the top groups.
+    candidates, most = [], max(shared.values())
+    for count in range(most, 0, -1):
+        candidates += [slug for slug, n in shared.items() if n == count]
+        if len(candidates) >= limit:
+            break
+    day = note.date.toordinal()
+    ranked = heapq.nsmallest(limit, candidates, key=lambda slug: (
+        -shared[slug], abs(by_slug[slug].date.toordinal() - day), slug))
+    return tuple(by_slug[slug] for slug in ranked)
 
 
 def build_site(content: Content, today: dt.date, include_drafts: bool = False,
@@ -146,12 +150,13 @@ def build_site(content: Content, today: dt.date, include_drafts: bool = False,
         years.append(Year(year, months))
 
     by_tag = {g.slug: g.notes for g in tags}
+    by_slug = {n.slug: n for n in notes}
     neighbours = {}
     for index, note in enumerate(notes):
         neighbours[note.slug] = Neighbours(
             older=notes[index + 1] if index + 1 < len(notes) else None,
             newer=notes[index - 1] if index > 0 else None,
-            related=_related(note, by_tag, related_limit))
+            related=_related(note, tag_slugs, by_tag, by_slug, related_limit))
 
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
     return Site(notes, pages, tags, speakers, events, tuple(years), neighbours,

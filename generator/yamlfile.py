@@ -51,11 +51,23 @@ def _hint_for(message: str) -> str | None:
     return "check the YAML syntax: indentation, quotes and colons"
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
 def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
     """Parse ``text`` as a YAML mapping; lines are reported relative to ``first_line``."""
+    # libyaml is several times faster; without anchors ('&') there can be no alias to count.
+    # A syntax error is parsed again in Python, whose messages and line numbers are clearer.
+    if _CLoader is not None and "&" not in text:
+        result = _load(_CLoader(text), path, first_line)
+        if not any(p.field is None and p.message.startswith("invalid YAML") for p in result.problems):
+            return result
+    return _load(_Loader(text), path, first_line)
+
+
+def _load(loader, path: str, first_line: int) -> Mapping:
     result = Mapping()
     offset = first_line - 1
-    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
