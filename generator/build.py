@@ -146,7 +146,13 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .netlify import write_deploy_files
             from .report import write_report
             seen = len(writer.problems)
-            report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets)
+            def weight(rel, compute):  # a page's weight depends only on its HTML (see report.py)
+                digest = writer.manifest.get(rel, [None])[0]
+                return compute() if digest is None else cache.memo("weight", f"{config.base_url}|{rel}|{digest}", compute)
+
+            report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets,
+                                  memo=weight)
+            cache.flush()
             run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
             run.add(writer.problems[seen:])
         run.stop_on_errors()

@@ -32,6 +32,8 @@ class BuildCache:
     search: tuple | None = None                    # (docs key, files)
     manifests: dict = field(default_factory=dict)  # output folder -> manifest
     counts: Counter = field(default_factory=Counter)  # what the last build did, for tests and --timings
+    values: dict = field(default_factory=dict)     # small JSON values by "kind:key" (see memo)
+    _pending: list = field(default_factory=list)
     db: object = None
 
     def markdown_key(self, *parts) -> str:
@@ -103,6 +105,23 @@ class BuildCache:
         for key, rendered in items:
             self.markdown[key] = rendered
         self._put(("md:" + key, _rendered_to_json(rendered)) for key, rendered in items)
+
+    def memo(self, kind: str, key: str, compute):
+        """A JSON value remembered by key across builds (e.g. a page's weight by its HTML digest)."""
+        full = f"{kind}:{key}"
+        value = self.values.get(full)
+        if value is None:
+            value = self._get(full)
+        if value is None:
+            value = compute()
+            self._pending.append((full, value))
+        self.values[full] = value
+        return value
+
+    def flush(self) -> None:
+        """Write remembered values to disk in one transaction."""
+        self._put(self._pending)
+        self._pending = []
 
     def search_files(self, key: str):
         if self.search and self.search[0] == key:

@@ -39,15 +39,20 @@ def co2_grams(size: int, grid: float = GRID_INTENSITY_G_PER_KWH) -> float:
 
 # --- the whole site -------------------------------------------------------------------------------
 
-def build_report(output: Path, routes, urls, budgets: dict | None = None) -> dict:
-    """The report for every route's page in ``output`` (a staging or published folder)."""
+def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
+    """The report for every route's page in ``output`` (a staging or published folder).
+
+    ``memo(rel, compute)`` may return a remembered weight for a page whose HTML is unchanged
+    (every file a page pulls in has a content-hashed name, so same HTML, same weight).
+    """
     site = SiteFiles(output, urls.origin, urls.base_path)
     pages = []
     for route in routes:
         rel = urls.output_file(route.endpoint, **route.params)
         if not rel.endswith(".html") or not (output / rel).is_file():
             continue
-        entry = {"endpoint": route.endpoint, **page_weight(site, rel)}
+        weight = memo(rel, lambda: page_weight(site, rel)) if memo else page_weight(site, rel)
+        entry = {"endpoint": route.endpoint, **weight}
         entry["co2_g"] = round(co2_grams(entry["total"]), 5)
         record = route.context.get("note") or route.context.get("page")
         if record is not None:
@@ -127,9 +132,9 @@ def summary_lines(report: dict) -> list[str]:
     return lines
 
 
-def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None) -> dict:
+def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
     """Measure the staged site and write ``build-report.json`` beside it (not linked anywhere)."""
-    report = build_report(staging, routes, urls, budgets)
+    report = build_report(staging, routes, urls, budgets, memo)
     writer.write(REPORT_FILE, json.dumps(report, indent=1, ensure_ascii=False) + "\n", owner="build report")
     return report
 
