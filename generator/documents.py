@@ -68,7 +68,6 @@ def _fill_images(result: Rendered, hook) -> Rendered:
 def render_documents(site, content, config, media=None, cache=None, workers: int | None = None) -> dict[str, Rendered]:
     """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``."""
     ctx = link_context(site, content, config)
-    settings_key = media.settings.settings_key() if media else ""
     rendered: dict[str, Rendered] = {}
     misses = []  # (document key, cache key, record, source, hook)
     for kind, records in (("note", site.notes), ("page", site.pages)):
@@ -78,7 +77,8 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             eager = not getattr(record, "image", None)
             hook = media.hook(record.path, eager) if media else None
             doc_key = document_key(kind, record.slug)
-            key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager, settings_key,
+            # Image markup is not in the key: still_valid re-runs the image hook to check it.
+            key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager,
                                      record.body) if cache is not None else None
             hit = cache.lookup(key) if cache is not None else None
             if hit is not None and still_valid(hit, ctx, hook):
