@@ -42,6 +42,7 @@ class BuildOptions:
     drafts: bool = False
     today: dt.date | None = None  # fixed by tests; defaults to today in the site's time zone
     in_place: bool = False  # update the output where it is (the dev server) instead of swapping it
+    on_pages_ready: object = None  # called once every page is written, before search and report
 
 
 class _Stages:
@@ -95,7 +96,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     it a fresh one is used. Either way only what changed is rendered and written.
     """
     from .documents import render_documents
-    from .render import write_site
+    from .render import write_search_index, write_site
 
     cache = cache if cache is not None else BuildCache()
     cache.counts.clear()
@@ -142,6 +143,10 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
         run.add(writer.problems)
         run.stop_on_errors()
+        if options.on_pages_ready is not None:
+            options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
+        with run.stage("search"):
+            write_search_index(writer, site, pages.urls, documents, cache)
         with run.stage("report"):  # last: it measures and lists every file written so far
             from .netlify import write_deploy_files
             from .report import write_report

@@ -33,6 +33,7 @@ class BuildCache:
     manifests: dict = field(default_factory=dict)  # output folder -> manifest
     counts: Counter = field(default_factory=Counter)  # what the last build did, for tests and --timings
     values: dict = field(default_factory=dict)     # small JSON values by "kind:key" (see memo)
+    record_digests: dict = field(default_factory=dict)  # see Fingerprints
     _pending: list = field(default_factory=list)
     db: object = None
 

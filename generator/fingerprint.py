@@ -19,23 +19,24 @@ _TEMPLATE_REF = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"
 
 
 def _h(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Fingerprints:
     """Digests of one build's data; notes and pages digest with their rendered HTML."""
 
-    def __init__(self, site, documents, global_parts: list[str], template_dirs: list[Path], cover=None):
+    def __init__(self, site, documents, global_parts: list[str], template_dirs: list[Path], cover=None,
+                 memo: dict | None = None):
         self.site = site
         self.documents = documents
         self.cover = cover
         self.global_key = _h(*global_parts)
         self.template_dirs = template_dirs
         self._records: dict[int, str] = {}
+        # Digests of records from earlier builds (serve): a note whose record and rendered
+        # result are the very same objects as last time has the same digest.
+        self._memo = memo if memo is not None else {}
+        self._objects: dict[int, tuple] = {}  # id -> (object, digest); the object keeps the id valid
         self._site_attrs: dict[str, str] = {}
         self._templates: dict[str, str] = {}
 
@@ -46,16 +47,37 @@ class Fingerprints:
             kind = "note" if isinstance(record, Note) else "page"
             rendered = self.documents.get(f"{kind}:{record.slug}")
             cover = repr(self.cover(record)) if self.cover and kind == "note" else ""
-            self._records[key] = _h(repr(record), rendered.html if rendered else "", cover)
+            known = self._memo.get(key)
+            if known is not None and known[0] is record and known[1] is rendered and known[2] == cover:
+                digest = known[3]
+            else:
+                digest = _h(repr(record), rendered.html if rendered else "", cover)
+            self._memo[key] = (record, rendered, cover, digest)
+            self._records[key] = digest
         return self._records[key]
+
+    def forget_unused(self) -> None:
+        """Drop remembered digests of records this build did not use (bounded memory in serve)."""
+        for key in set(self._memo) - set(self._records):
+            del self._memo[key]
 
     def value(self, value) -> str:
         """A stable digest of any context value (records, groups, tuples, dicts, dates)."""
         if isinstance(value, (Note, Page)):
             return self.record(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return _h(type(value).__name__, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
-        if isinstance(value, (tuple, list)):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type) or isinstance(value, tuple):
+            # Groups and note tuples recur across pages (a tag's notes, the home page's): digest once.
+            known = self._objects.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            if isinstance(value, tuple):
+                digest = _h("seq", *(self.value(v) for v in value))
+            else:
+                digest = _h(type(value).__name__,
+                            *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
+            self._objects[id(value)] = (value, digest)
+            return digest
+        if isinstance(value, list):
             return _h("seq", *(self.value(v) for v in value))
         if isinstance(value, dict):
             return _h("map", *(f"{k!r}={self.value(v)}" for k, v in sorted(value.items(), key=lambda i: repr(i[0]))))

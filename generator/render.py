@@ -84,7 +84,9 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
         tracked = TrackedSite(site)
-        env = make_environment(theme, {
+        # Compiled templates go to the cache folder, except in check, which writes nothing.
+        bytecode = config.cache_path() / "jinja" if run.cache is not None else None
+        env = make_environment(theme, bytecode_dir=bytecode, globals_={
             "url_for": urls.url_for,
             "config": config,
             "site": tracked,
@@ -102,7 +104,8 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
         # Everything every page may read besides its own context: settings, assets, events, version.
         global_parts = [__version__, repr(dataclasses.replace(config, lines={})), repr(sorted(static_map.items())),
                         repr(content.events)]
-        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover)
+        memo = run.cache.record_digests if run.cache is not None else None
+        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
         for route in routes:
@@ -121,8 +124,8 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             for rel, path in attachments(note):
                 writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
 
-    with run.stage("search"):
-        write_search_index(writer, site, urls, documents, run.cache)
+    fingerprints.forget_unused()
+    pages.urls = urls
     return pages
 
 

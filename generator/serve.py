@@ -9,6 +9,7 @@ is never written to disk.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import mimetypes
 import sys
@@ -63,25 +64,33 @@ class DevSite:
             with self.ready:
                 self.building = True
             start = time.perf_counter()
+
+            def release(problems=()) -> None:
+                """Let waiting requests in and tell open pages to reload."""
+                with self.ready:
+                    if self.building or problems:
+                        self.problems = list(problems)
+                        self.building = False
+                        self.version += 1
+                        self.ready.notify_all()
+
             try:
-                result = build(self.options, self.cache)
-                self.problems = []
+                # Pages are served as soon as they are written; search and report follow.
+                result = build(dataclasses.replace(self.options, on_pages_ready=release), self.cache)
+                release()
                 for warning in result.warnings:
                     print(warning, file=sys.stderr)
                 counts = self.cache.counts
                 print(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {counts['pages']} pages rendered, "
                       f"{counts['written']} files written", flush=True)
             except BuildError as exc:
-                self.problems = exc.problems
+                release(exc.problems)
                 for problem in exc.problems:
                     print(problem, file=sys.stderr)
                 print(f"Build failed: {len(exc.problems)} error(s); fix them and save to rebuild.",
                       file=sys.stderr, flush=True)
             finally:
-                with self.ready:
-                    self.building = False
-                    self.version += 1
-                    self.ready.notify_all()
+                release()
 
     def schedule(self) -> None:
         """Rebuild shortly after the last of a burst of file events (editors save in several steps)."""

@@ -125,6 +125,21 @@ def _related(note: Note, tag_slugs: dict, by_tag: dict, by_slug: dict, limit: in
     return tuple(by_slug[slug] for slug in ranked)
 
 
+_last_related: list = [None, None]  # (signature, slugs) of the previous call
+
+
+def _all_related(notes, tags, tag_slugs, limit) -> dict[str, tuple[Note, ...]]:
+    """Related notes of every note. They depend only on slugs, dates and tags, so a rebuild after
+    an edit that changed none of those (the usual case while writing) reuses the last answer."""
+    signature = (limit, tuple((n.slug, n.date, n.tags) for n in notes))
+    by_slug = {n.slug: n for n in notes}
+    if _last_related[0] != signature:
+        by_tag = {g.slug: g.notes for g in tags}
+        slugs = {n.slug: tuple(o.slug for o in _related(n, tag_slugs, by_tag, by_slug, limit)) for n in notes}
+        _last_related[:] = [signature, slugs]
+    return {slug: tuple(by_slug[o] for o in others) for slug, others in _last_related[1].items()}
+
+
 def build_site(content: Content, today: dt.date, include_drafts: bool = False,
                related_limit: int = 4) -> Site:
     """Arrange the loaded content into what the site's pages show."""
@@ -149,14 +164,13 @@ def build_site(content: Content, today: dt.date, include_drafts: bool = False,
                        for m in sorted((m for y, m in by_month if y == year), reverse=True))
         years.append(Year(year, months))
 
-    by_tag = {g.slug: g.notes for g in tags}
-    by_slug = {n.slug: n for n in notes}
+    related = _all_related(notes, tags, tag_slugs, related_limit)
     neighbours = {}
     for index, note in enumerate(notes):
         neighbours[note.slug] = Neighbours(
             older=notes[index + 1] if index + 1 < len(notes) else None,
             newer=notes[index - 1] if index > 0 else None,
-            related=_related(note, tag_slugs, by_tag, by_slug, related_limit))
+            related=related[note.slug])
 
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
     return Site(notes, pages, tags, speakers, events, tuple(years), neighbours,

@@ -90,19 +90,44 @@ def fingerprint(logical: str, data: bytes) -> str:
     return "static/" + name
 
 
-def make_environment(theme: Theme, globals_: dict):
-    """The Jinja environment: autoescaped, strict about undefined names, deterministic."""
+_environments: dict = {}
+
+
+def make_environment(theme: Theme, globals_: dict, bytecode_dir: Path | None = None):
+    """The Jinja environment: autoescaped, strict about undefined names, deterministic.
+
+    One environment per template path is kept for the process, so ``serve`` compiles a template
+    only when its file changes (Jinja checks mtimes); compiled templates are also cached on disk
+    in ``bytecode_dir``. Globals are replaced on every call.
+    """
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals.update(globals_)
+    key = (tuple(theme.template_dirs), bytecode_dir)
+    env = _environments.get(key)
+    if env is None:
+        bytecode = None
+        if bytecode_dir is not None:
+            try:
+                bytecode_dir.mkdir(parents=True, exist_ok=True)
+                bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            except OSError:
+                bytecode = None
+        env = _environments[key] = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            bytecode_cache=bytecode,
+        )
+        env.base_globals = dict(env.globals)
+        env.base_filters = dict(env.filters)
+    # Templates read globals through this same dict, so replacing its contents is enough.
+    env.globals.clear()
+    env.globals.update(env.base_globals, **globals_)
+    env.filters.clear()
+    env.filters.update(env.base_filters)
     return env
 
 
