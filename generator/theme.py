@@ -90,44 +90,32 @@ def fingerprint(logical: str, data: bytes) -> str:
     return "static/" + name
 
 
-_environments: dict = {}
-
-
 def make_environment(theme: Theme, globals_: dict, bytecode_dir: Path | None = None):
     """The Jinja environment: autoescaped, strict about undefined names, deterministic.
 
-    One environment per template path is kept for the process, so ``serve`` compiles a template
-    only when its file changes (Jinja checks mtimes); compiled templates are also cached on disk
-    in ``bytecode_dir``. Globals are replaced on every call.
+    Compiled templates are cached on disk in ``bytecode_dir``, so a rebuild loads them instead
+    of compiling again. (A fresh environment per build: imported macros capture the globals of
+    the build that first imported them, so environments are never shared between builds.)
     """
     import jinja2
 
-    key = (tuple(theme.template_dirs), bytecode_dir)
-    env = _environments.get(key)
-    if env is None:
-        bytecode = None
-        if bytecode_dir is not None:
-            try:
-                bytecode_dir.mkdir(parents=True, exist_ok=True)
-                bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
-            except OSError:
-                bytecode = None
-        env = _environments[key] = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            bytecode_cache=bytecode,
-        )
-        env.base_globals = dict(env.globals)
-        env.base_filters = dict(env.filters)
-    # Templates read globals through this same dict, so replacing its contents is enough.
-    env.globals.clear()
-    env.globals.update(env.base_globals, **globals_)
-    env.filters.clear()
-    env.filters.update(env.base_filters)
+    bytecode = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            bytecode = None
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=bytecode,
+    )
+    env.globals.update(globals_)
     return env
 
 
