@@ -43,6 +43,7 @@ class BuildOptions:
     today: dt.date | None = None  # fixed by tests; defaults to today in the site's time zone
     in_place: bool = False  # update the output where it is (the dev server) instead of swapping it
     on_pages_ready: object = None  # called once every page is written, before search and report
+    background_cleanup: bool = False  # delete the replaced site in a background process (the CLI)
 
 
 class _Stages:
@@ -164,7 +165,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         with run.stage("write"):
             manifest = writer.finish()
             if not options.in_place:
-                publish(staging, output)
+                publish(staging, output, background_cleanup=options.background_cleanup)
             save_manifest(cache, config.cache_path(), output, manifest)
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:

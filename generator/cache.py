@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -200,7 +200,7 @@ def _rendered_to_json(rendered) -> dict:
 def _rendered_from_json(data: dict):
     from .errors import Problem
     from .markdown import Heading, ImageRef, Rendered
-    return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]), text=data["text"],
+    return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]),
                     images=tuple(ImageRef(**i) for i in data["images"]), links=tuple(data["links"]),
                     problems=tuple(Problem(**p) for p in data["problems"]),
                     deps=tuple(tuple(tuple(x) if isinstance(x, list) else x for x in d) for d in data["deps"]))

@@ -71,7 +71,7 @@ def _build(args) -> int:
         print(f"talknotes: no such folder: {source}", file=sys.stderr)
         return 2
     options = BuildOptions(source=source, output=args.output.resolve() if args.output else None,
-                           base_url=args.base_url, drafts=args.drafts)
+                           base_url=args.base_url, drafts=args.drafts, background_cleanup=True)
     try:
         result = build(options)
     except BuildError as exc:

@@ -6,10 +6,12 @@ result can be cached by content hash and computed in worker processes.
 
 from __future__ import annotations
 
+import functools
+import html as html_module
+import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -24,6 +26,15 @@ from .slugs import slugify
 CSS_CLASS = "highlight"
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_URL_DROPPED = re.compile(r"[\t\n\r]")
+_URL_STRIPPED = "".join(map(chr, range(0x21)))
+
+
+def browser_url(value: str) -> str:
+    """A URL attribute as a browser reads it: character references decoded (Markdown keeps
+    ``&#106;`` as written), tabs and newlines dropped, control characters and spaces trimmed.
+    Schemes are checked on this, so ``&#106;avascript:`` and ``java&Tab;script:`` are refused."""
+    return _URL_DROPPED.sub("", html_module.unescape(value)).strip(_URL_STRIPPED)
 
 
 @dataclass(frozen=True)
@@ -48,11 +59,15 @@ class Rendered:
 
     html: str
     headings: tuple[Heading, ...] = ()
-    text: str = ""
     images: tuple[ImageRef, ...] = ()
     links: tuple[str, ...] = ()      # internal URLs linked, with fragments, for checks
     problems: tuple[Problem, ...] = ()
     deps: tuple = field(default=(), compare=False, repr=False)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """Plain text, computed when first asked for (search, excerpts): not kept in caches."""
+        return html_to_text(self.html)
 
     @property
     def words(self) -> int:
@@ -148,7 +163,7 @@ class _State:
 
     def link(self, anchor) -> None:
         href = anchor.get("href", "").strip()
-        scheme = _SCHEME.match(href)
+        scheme = _SCHEME.match(browser_url(href))
         if scheme:
             if scheme.group(1).lower() in UNSAFE_SCHEMES:
                 self._problem(href, f"unsafe link '{href[:40]}'", "only http(s), mailto and site links are allowed")
@@ -168,7 +183,12 @@ class _State:
             self.links.append(url)
             return
         if not parts.path.endswith(".md"):
-            return  # an attachment beside the note, or a relative page link: left as written
+            # An attachment beside the note, or a relative page link: left as written, unless
+            # it climbs out of the site (it would break at another base URL).
+            if self._leaves_site(parts.path):
+                self._problem(parts.path, f"link '{href[:40]}' leads outside the site",
+                              "write a full https:// URL for pages that are not part of this site")
+            return
         target = self._resolve(parts.path)
         url = self.ctx.documents.get(target) if target else None
         self.deps.append(("doc", target, url))
@@ -179,10 +199,18 @@ class _State:
         anchor.set("href", url + fragment)
         self.links.append(url + fragment)
 
+    def _leaves_site(self, path: str) -> bool:
+        """Whether a relative link, followed from this document's page, climbs above the base path."""
+        page = self.ctx.documents.get(self.source)
+        if not page or not path:
+            return False
+        target = posixpath.normpath(posixpath.join(page, unquote(path).replace("\\", "/")))
+        return not (target + "/").startswith(self.ctx.base_path)
+
     def image(self, parent, img) -> None:
         src = img.get("src", "").strip()
         alt = img.get("alt", "")
-        scheme = _SCHEME.match(src)
+        scheme = _SCHEME.match(browser_url(src))
         if scheme and scheme.group(1).lower() in UNSAFE_SCHEMES:
             self._problem(src, f"unsafe image source '{src[:40]}'", "use an image file beside the note")
             img.set("src", "")
@@ -191,7 +219,11 @@ class _State:
             return  # a remote image is left as written
         line = line_of(self.body, src, self.body_line)
         target = self._resolve(src) if not src.startswith("/") else None
-        candidates = [target, "images/" + src.lstrip("/")]
+        if target is None and not src.startswith("/"):
+            self._problem(src, f"image path leads outside content/: '{src}'",
+                          "put the image beside the note (a bundle folder) or in content/images/")
+            return
+        candidates = [target, "images/" + unquote(src).lstrip("/")]
         found = next((c for c in candidates if c and c in self.ctx.files), None)
         self.deps.append(("file", tuple(candidates), found))
         if found is None:
@@ -215,37 +247,16 @@ class _State:
         parent.remove(img)
 
 
-class _TextExtractor(HTMLParser):
-    """Plain text of rendered HTML, without permalink and footnote back-reference glyphs."""
-
-    SKIP = {"headerlink", "footnote-backref"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if self.skipping or dict(attrs).get("class") in self.SKIP:
-            self.skipping += 1
-        elif tag in ("p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "div"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if self.skipping:
-            self.skipping -= 1
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
+_SKIPPED = re.compile(r"""<a\b[^>]*class="(?:headerlink|footnote-backref)"[^>]*>.*?</a>""", re.DOTALL)
+_BLOCK_TAG = re.compile(r"<(?:p|li|pre|h[1-6]|td|th|br|div|tr|blockquote|dd|dt|hr|figcaption)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 def html_to_text(html: str) -> str:
-    """Whitespace-normalised plain text of an HTML fragment."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    """Whitespace-normalised plain text of our rendered HTML (not of arbitrary HTML), without
+    permalink and footnote back-reference glyphs; block elements separate words."""
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", _SKIPPED.sub("", html)))
+    return " ".join(html_module.unescape(text).split())
 
 
 _instances: dict[str, pymarkdown.Markdown] = {}
@@ -289,10 +300,18 @@ def render(body: str, source: str, body_line: int, ctx: LinkContext,
     md.reset()
     state = _State(md, source, body, body_line, ctx, image_hook)
     md.talknotes = state
-    html = md.convert(body)
+    try:
+        html = md.convert(body)
+    except RecursionError:  # thousands of nested lists or quotes: a problem, not a crash
+        md.talknotes = None
+        return Rendered(html="", problems=(Problem("content/" + source, body_line, None,
+                                                   "Markdown is nested too deeply to render",
+                                                   "flatten the nested lists or block quotes"),))
+    # Code blocks scroll sideways on a phone; keyboard users must be able to scroll them too.
+    html = html.replace("<pre>", '<pre tabindex="0">')
     headings = tuple(_flatten(md.toc_tokens))
     md.talknotes = None
-    return Rendered(html=html, headings=headings, text=html_to_text(html), images=tuple(state.images),
+    return Rendered(html=html, headings=headings, images=tuple(state.images),
                     links=tuple(state.links), problems=tuple(state.problems), deps=tuple(state.deps))
 
 

@@ -136,6 +136,8 @@ def prepare_staging(output: Path) -> Path:
     staging = staging_dir(output)
     if staging.exists():
         shutil.rmtree(staging)
+    if _trash(output).exists():
+        shutil.rmtree(_trash(output), ignore_errors=True)
     old = output.parent / f".{output.name}.old"
     if old.exists():
         if not output.exists():
@@ -161,10 +163,37 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def publish(staging: Path, output: Path) -> None:
+def _trash(output: Path) -> Path:
+    return output.parent / f".{output.name}.trash"
+
+
+def remove_later(folder: Path, output: Path, background: bool) -> None:
+    """Delete the replaced site. In the background when asked (the command line: deleting
+    thousands of folders is the slowest part of a build where little changed); a deletion
+    that never finished is completed by the next build."""
+    trash = _trash(output)
+    trash.mkdir(exist_ok=True)
+    target = trash / f"{os.getpid()}-{folder.name}"
+    try:
+        os.rename(folder, target)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if background and hasattr(os, "fork"):
+        if os.fork() == 0:  # the child deletes, detached; the build returns at once
+            try:
+                os.setsid()
+                shutil.rmtree(trash, ignore_errors=True)
+            finally:
+                os._exit(0)
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def publish(staging: Path, output: Path, background_cleanup: bool = False) -> None:
     """Replace ``output`` by ``staging`` so that readers see the old site or the new one, never a mix."""
     if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging)
+        remove_later(staging, output, background_cleanup)
         return
     old = output.parent / f".{output.name}.old"
     if output.exists():
