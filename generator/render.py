@@ -5,6 +5,10 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import __version__
@@ -48,22 +52,70 @@ class PageRenderer:
         self.fingerprints, self.tracked = fingerprints, tracked
         self.rendered = 0
 
-    def render(self, rel: str, template: str, context: dict, owner: str) -> None:
+    def _reuse(self, rel: str, template: str, context: dict, owner: str) -> bool:
+        """Keep the previous build's file if everything it was rendered from is unchanged."""
         previous = self.writer.old.get(rel)
         if previous and previous[3]:
             key = self.fingerprints.page(template, context, previous[4])
             if self.writer.unchanged(rel, key, owner):
                 self.writer.manifest[rel] = list(previous)
-                return
+                return True
+        return False
+
+    def _render(self, template: str, context: dict):
+        """(text, site attributes read) or (None, problem)."""
         self.tracked.read.clear()
         try:
-            text = self.env.get_template(template).render(context)
+            return self.env.get_template(template).render(context), set(self.tracked.read)
         except Exception as exc:  # a theme bug: report it with the template's file and line
-            self.run.add([template_problem(exc, self.config.root, template)])
+            return None, template_problem(exc, self.config.root, template)
+
+    def _store(self, job, text, read) -> None:
+        rel, template, context, owner = job
+        if text is None:
+            self.run.add([read])
             return
         self.rendered += 1
-        read = set(self.tracked.read)
         self.writer.write(rel, text, owner=owner, key=self.fingerprints.page(template, context, read), site_attrs=read)
+
+    def render(self, rel: str, template: str, context: dict, owner: str) -> None:
+        """Render one file unless it is unchanged."""
+        if not self._reuse(rel, template, context, owner):
+            self._store((rel, template, context, owner), *self._render(template, context))
+
+    def render_all(self, jobs: list[tuple]) -> None:
+        """Render many files (rel, template, context, owner), over all cores when there are many."""
+        todo = [job for job in jobs if not self._reuse(*job)]
+        workers = os.cpu_count() or 1
+        if len(todo) < POOL_THRESHOLD or workers < 2 or not _can_fork():
+            for job in todo:
+                self._store(job, *self._render(job[1], job[2]))
+            return
+        global _POOL_STATE
+        _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
+        try:
+            size = -(-len(todo) // (workers * 4))
+            chunks = [range(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
+                    for index, (text, read) in zip(chunk, results):
+                        self._store(todo[index], text, read)
+        finally:
+            _POOL_STATE = None
+
+
+POOL_THRESHOLD = 200  # fewer pages than this render faster in-process than a pool starts
+_POOL_STATE = None
+
+
+def _can_fork() -> bool:
+    # Forked workers inherit the site instead of receiving it; fork is unsafe once threads run.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _render_chunk(indices: range) -> list[tuple]:
+    renderer, todo = _POOL_STATE
+    return [renderer._render(todo[i][1], todo[i][2]) for i in indices]
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
@@ -108,10 +160,10 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
         fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
-        for route in routes:
-            context = dict(route.context, endpoint=route.endpoint, params=route.params,
-                           canonical=urls.url_for(route.endpoint, _external=True, **route.params))
-            pages.render(urls.output_file(route.endpoint, **route.params), route.template, context, _owner(route))
+        pages.render_all([(urls.output_file(route.endpoint, **route.params), route.template,
+                           dict(route.context, endpoint=route.endpoint, params=route.params,
+                                canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
+                           _owner(route)) for route in routes])
 
         for logical, target in static_map.items():
             writer.write(target, static_data[logical], owner="static/" + logical)

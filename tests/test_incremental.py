@@ -3,6 +3,7 @@ a no-change rebuild renders and writes nothing; one edit re-renders only what de
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import textwrap
@@ -161,3 +162,16 @@ def test_one_edit_rerenders_only_what_depends_on_it(tmp_path):
     assert cache.counts["markdown"] == 1
     assert 0 < cache.counts["pages"] < total / 2
     assert first.pages == total - (total - first.pages)
+
+
+def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
+    """Markdown and pages rendered in worker processes come out byte-identical to in-process."""
+    from generator import documents, render
+    site = make_site(tmp_path / "site", random.Random(3))
+    clean_build(site, tmp_path / "serial")
+    monkeypatch.setattr(documents, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(render, "POOL_THRESHOLD", 1)
+    assert render._can_fork() and (os.cpu_count() or 1) > 1, "the pool path would not run here"
+    shutil.rmtree(site / ".cache")
+    clean_build(site, tmp_path / "parallel")
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
