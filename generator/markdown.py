@@ -64,14 +64,25 @@ class Rendered:
     problems: tuple[Problem, ...] = ()
     deps: tuple = field(default=(), compare=False, repr=False)
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
-        """Plain text, computed when first asked for (search, excerpts): not kept in caches."""
+        """Plain text, computed when asked for (search): never kept, to bound memory on big sites."""
         return html_to_text(self.html)
 
-    @property
+    @functools.cached_property
     def words(self) -> int:
         return len(self.text.split())
+
+    def excerpt(self, words: int) -> str:
+        """The first ``words`` words, with an ellipsis when there are more (the last word of the
+        cut-off head may be partial, but it is never among the ``words`` shown)."""
+        head = self.html[: words * 80]  # the start of the HTML is enough...
+        if head.rfind("<") > head.rfind(">"):
+            head = head[: head.rfind("<")]  # ...without a tag cut in half
+        text = html_to_text(head).split()
+        if len(text) <= words:
+            text = self.text.split()
+        return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
 
 @dataclass(frozen=True)

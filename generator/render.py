@@ -132,8 +132,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
         def excerpt(note: Note, words: int = 40) -> str:
             if note.summary:
                 return note.summary
-            text = rendered(note).text.split()
-            return " ".join(text[:words]) + (" …" if len(text) > words else "")
+            return rendered(note).excerpt(words)
 
         tracked = TrackedSite(site)
         # Compiled templates go to the cache folder, except in check, which writes nothing.

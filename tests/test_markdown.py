@@ -75,3 +75,12 @@ def test_raw_html_is_allowed_or_escaped_by_policy():
 
 def test_html_to_text():
     assert html_to_text("<p>One &amp; two</p><p>three</p>") == "One & two three"
+
+
+def test_excerpt_takes_whole_words_from_the_start():
+    body = "Intro with a [link](https://example.org/a-long-url-that-goes-on) here.\n\n" + " ".join(
+        f"word{i}" for i in range(300))
+    result = render(body, "notes/a.md", 1, LinkContext("/"))
+    assert result.excerpt(5) == "Intro with a link here. …"
+    assert result.excerpt(40).split()[:-1] == result.text.split()[:40]
+    assert render("Just three words.", "notes/a.md", 1, LinkContext("/")).excerpt(40) == "Just three words."
