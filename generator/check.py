@@ -248,7 +248,7 @@ def raw_html(documents: list[_Doc]) -> list[Problem]:
     problems = []
     for doc in documents:
         for name, attrs in _scan(doc.rendered.html).tags:
-            if name in ("script", "iframe"):
+            if name in ("script", "iframe", "object", "embed", "base"):  # base: re-points every script src
                 problems.append(Problem(doc.record.path, doc.line("<" + name), None,
                                         f"raw HTML <{name}> is not allowed in notes",
                                         "remove it; embed a link to the page or video instead"))
@@ -258,7 +258,7 @@ def raw_html(documents: list[_Doc]) -> list[Problem]:
                                             f"raw HTML event handler {attr}= is not allowed in notes",
                                             "remove the attribute; notes may not run scripts"))
                 elif "javascript:" in re.sub(r"[\x00-\x20]", "", value or "").lower():
-                    problems.append(Problem(doc.record.path, doc.line("javascript:"), None,
+                    problems.append(Problem(doc.record.path, doc.line("javascript:", "script&", f"{attr}="), None,
                                             f"javascript: URL in raw HTML ({attr}=) is not allowed in notes",
                                             "link to an http(s) address instead"))
     return problems

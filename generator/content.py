@@ -168,7 +168,13 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, [Problem(rel, line, None, f"not valid UTF-8 (byte {data[exc.start]:#04x})",
                               "save the file as UTF-8")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = s.CONTROL_CHARS.search(text)
+    if bad:  # it would make the Atom feed unreadable
+        return None, [Problem(rel, text.count("\n", 0, bad.start()) + 1, None,
+                              f"contains the control character {s.control_char(bad.group())}",
+                              "remove it; save the file as plain UTF-8 text")]
+    return text, []
 
 
 def split_front_matter(text: str, rel: str):
@@ -220,30 +226,37 @@ def _read_document(path: Path, root: Path, schema_) -> _Document:
     return doc
 
 
+def within(path: Path, folder: Path) -> bool:
+    """Whether ``path``, with ``..`` and every symbolic link followed, is ``folder`` or inside it."""
+    try:
+        real, top = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+    return real == top or top in real.parents
+
+
 def leads_outside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is a symbolic link that leads outside ``folder`` (or nowhere).
+    """Whether ``path`` is a symbolic link that leads outside ``folder``.
 
     Discovery never follows such a link: a note, image or attachment linked from elsewhere
     would publish any file the build can read.
     """
-    if not path.is_symlink():
-        return False
-    try:
-        real, top = path.resolve(strict=True), folder.resolve(strict=True)
-    except (OSError, RuntimeError):  # dangling, or a loop
-        return True
-    return real != top and top not in real.parents
+    return path.is_symlink() and not within(path, folder)
 
 
-def outside_links(content_dir: Path, root: Path) -> list[Problem]:
-    """Every symbolic link in ``content/`` that leads out of it; linked folders are not entered."""
+def refused_entries(content_dir: Path, root: Path) -> list[Problem]:
+    """Symbolic links in ``content/`` that lead out of it (linked folders are not entered), and
+    names that are not UTF-8 (they could be neither published nor printed)."""
     problems = []
     for folder, dirs, files in os.walk(content_dir):
         for name in sorted(dirs + files):
             path = Path(folder) / name
-            if not name.startswith(".") and leads_outside(path, content_dir):  # editors' .#locks
+            if not name.isprintable() and any("\udc80" <= c <= "\udcff" for c in name):
+                problems.append(Problem(relative(path, root), None, None, "file name is not valid UTF-8",
+                                        "rename it with UTF-8 letters, digits and hyphens"))
+            elif not name.startswith(".") and leads_outside(path, content_dir):  # editors' .#locks
                 problems.append(Problem(relative(path, root), None, None,
-                                        "symbolic link leads outside content/ (or nowhere); it is ignored",
+                                        "symbolic link leads outside content/; it is not followed",
                                         "copy the file into content/ instead of linking to it"))
     return problems
 
@@ -373,7 +386,7 @@ def load_content(root: Path, cache: dict | None = None) -> Content:
         else:
             failed.add(relative(path, content_dir))
     problems += _duplicates(notes, "note") + _duplicates(events, "event") + _duplicates(pages, "page")
-    problems += outside_links(content_dir, root) if content_dir.is_dir() else []
+    problems += refused_entries(content_dir, root) if content_dir.is_dir() else []
     problems += _unknown_events(notes, events)
     return Content(tuple(notes), tuple(events), tuple(pages), tuple(problems), frozenset(failed))
 

@@ -6,8 +6,15 @@ them in one run. A problem is printed as ``path:line: field: message (hint)``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Control characters, line separators, bidirectional overrides and lone surrogates (undecodable
+# file names) in a file name or quoted content could rewrite the terminal, split a message or
+# break the output's encoding: they are shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -31,7 +38,7 @@ class Problem:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
     @property
     def is_error(self) -> bool:

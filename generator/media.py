@@ -6,6 +6,7 @@ Planning reads each image's header (no decode) so the page markup can be written
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,9 +84,16 @@ class Media:
         if not note.image:
             return None, None
         from .images import picture_html
+        from .content import within
         folder = Path(note.path).parent.relative_to("content").as_posix()
-        candidates = [f"{folder}/{note.image}", f"images/{note.image}"]
-        source = next((c for c in candidates if (self.config.root / "content" / c).is_file()), candidates[0])
+        content = self.config.root / "content"
+        candidates = [posixpath.normpath(f"{folder}/{note.image}"), posixpath.normpath(f"images/{note.image}")]
+        source = next((c for c in candidates if (content / c).is_file()), candidates[0])
+        if not within(content / source, content):  # ../ or a symbolic link: never read outside content/
+            self._once(Problem(note.path, note.lines.get("image"), "image",
+                               f"image path leads outside content/: {note.image}",
+                               "put the cover image beside the note or in content/images/"))
+            return None, None
         plan = self.plan(source, note.path, note.lines.get("image"), social_card=True)
         if plan is None:
             return None, None
@@ -123,6 +131,8 @@ def attachments(note) -> list[tuple[str, Path]]:
     """Non-image files of a bundle note, as (path relative to the bundle, file)."""
     if not note.path.endswith("/index.md"):
         return []
+    from .content import leads_outside  # reported by load_content, and never published
+    content = Path(note.folder).parents[1]
     return [(p.relative_to(note.folder).as_posix(), p) for p in sorted(note.folder.rglob("*"))
             if p.is_file() and p.suffix != ".md" and p.suffix.lower() not in IMAGE_SUFFIXES
-            and not p.name.startswith(".")]
+            and not p.name.startswith(".") and not leads_outside(p, content)]

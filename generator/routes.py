@@ -7,7 +7,7 @@ module, so a sub-path deploy (``https://example.org/talks/2026/``) is one settin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .errors import Problem
 from .site import Site
@@ -76,8 +76,9 @@ class Urls:
         return self.origin + url if _external else url
 
     def output_file(self, endpoint: str, **params) -> str:
-        """The file written for a route, relative to ``output/``."""
-        path = self.path(endpoint, **params)
+        """The file written for a route, relative to ``output/``: the file a server finds for
+        :meth:`url_for`'s URL, which it percent-decodes."""
+        path = unquote(self.path(endpoint, **params))
         return path + "index.html" if path == "" or path.endswith("/") else path
 
 

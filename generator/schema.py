@@ -67,6 +67,17 @@ def validate(mapping: Mapping, schema: dict[str, Field], path: str,
 
 # --- converters ---------------------------------------------------------------------------
 
+# Characters XML 1.0 forbids (so a feed would not parse) and lone surrogates (YAML's "\ud800",
+# which cannot be written as UTF-8): refused in every text value and every content file.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_char(value: str) -> str | None:
+    """``U+0001`` for the first forbidden character in ``value``, else None."""
+    found = CONTROL_CHARS.search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
 def text(value: Any) -> str:
     """A non-empty single-line or multi-line string (numbers are accepted as text)."""
     if isinstance(value, bool) or isinstance(value, (list, dict)):
@@ -78,6 +89,8 @@ def text(value: Any) -> str:
     value = value.strip()
     if not value:
         raise Invalid("must not be empty")
+    if control_char(value):
+        raise Invalid(f"contains the control character {control_char(value)}", "remove it; write plain text")
     return value
 
 

@@ -62,7 +62,13 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
         result = _load(_CLoader(text), path, first_line)
         if not any(p.field is None and p.message.startswith("invalid YAML") for p in result.problems):
             return result
-    return _load(_Loader(text), path, first_line)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # the reader refuses control characters at once
+        line = text.count("\n", 0, exc.position) + first_line
+        return Mapping(problems=[Problem(path, line, None, f"invalid YAML: {exc.reason} "
+                                         f"(U+{exc.character:04X})", "remove the character")])
+    return _load(loader, path, first_line)
 
 
 def _load(loader, path: str, first_line: int) -> Mapping:
