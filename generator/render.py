@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import threading
@@ -93,6 +94,7 @@ class PageRenderer:
             return
         global _POOL_STATE
         _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
+        gc.freeze()  # keep the collector from touching (and so copying) inherited objects in workers
         try:
             size = -(-len(todo) // (workers * 4))
             chunks = [range(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
@@ -101,6 +103,7 @@ class PageRenderer:
                     for index, (text, read) in zip(chunk, results):
                         self._store(todo[index], text, read)
         finally:
+            gc.unfreeze()
             _POOL_STATE = None
 
 
