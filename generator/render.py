@@ -6,6 +6,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import gc
+import hashlib
 import multiprocessing
 import os
 import threading
@@ -187,17 +188,19 @@ def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[s
     """The sharded client-side search index under ``search/`` (see docs/search.md)."""
     from .search import SearchDoc, build_index
 
-    docs = []
+    docs, parts = [], []
     for note in site.notes:
         event = site.event_by_slug.get(note.event) if note.event else None
-        docs.append(SearchDoc(url=urls.url_for("note", slug=note.slug), title=note.title,
-                              date=note.date.isoformat(), event=event.name if event else note.event_text or "",
-                              tags=note.tags, speakers=note.speakers, summary=note.summary,
-                              body=documents[document_key("note", note.slug)].text))
-    key = repr(docs)
+        rendered = documents[document_key("note", note.slug)]
+        fields = (urls.url_for("note", slug=note.slug), note.title, note.date.isoformat(),
+                  event.name if event else note.event_text or "", note.tags, note.speakers, note.summary)
+        docs.append((fields, rendered))
+        parts.append(repr(fields) + hashlib.blake2b(rendered.html.encode(), digest_size=16).hexdigest())
+    # The key digests the HTML rather than the text, so an unchanged site skips text extraction too.
+    key = "\n".join(parts)
     files = cache.search_files(key) if cache is not None else None
     if files is None:
-        files = build_index(docs)
+        files = build_index([SearchDoc(*fields, body=rendered.text) for fields, rendered in docs])
         if cache is not None:
             cache.store_search(key, files)
             cache.counts["search"] += 1
