@@ -60,7 +60,7 @@ def main() -> None:
             latencies = []
             for run in range(args.runs):
                 marker = f"marker{run}x{time.monotonic_ns()}"
-                time.sleep(0.3)  # let the previous rebuild settle, as between two saves
+                time.sleep(1.5)  # let the previous rebuild (search, report) finish, as between two saves
                 t0 = time.perf_counter()
                 note.write_text(original + f"\nA new sentence with {marker}.\n")
                 while marker not in fetch(page):
