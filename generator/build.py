@@ -106,13 +106,22 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         config, problems = load_site_config(options)
         run.add(problems)
         cache.attach(config.cache_path())
+        from .theme import load_theme
+        theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
+        output = options.output or config.root / "output"
+        today = options.today or today_in(config)
+        signature = None
+        if not problems and theme is not None:
+            signature = input_signature(config, options, theme, output, today)
+            unchanged = unchanged_build(cache, config, output, signature)
+            if unchanged is not None:
+                unchanged.timings = run.timings
+                return unchanged
         content = load_content(config.root, cache.notes)
         run.add(content.problems)
-        site = build_site(content, options.today or today_in(config), options.drafts, config.related_notes)
+        site = build_site(content, today, options.drafts, config.related_notes)
         run.add(check_routes(site))
-        from .theme import load_theme
-        theme, problems = load_theme(config.root, config.theme, config.lines.get("theme"))
-        run.add(problems)
+        run.add(theme_problems)
 
     # Markdown and images run even when some files failed to load, so one run reports every
     # problem; images are processed first because only decoding finds a truncated file.
@@ -126,7 +135,6 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             media.cover(note)
         run.add(media.problems)
 
-    output = options.output or config.root / "output"
     manifest = load_manifest(cache, config.cache_path(), output)
     if options.in_place:
         output.mkdir(parents=True, exist_ok=True)
@@ -172,8 +180,65 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         if not options.in_place:
             discard(staging)
         raise
-    return BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
-                       timings=run.timings, report=report)
+    result = BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
+                         timings=run.timings, report=report)
+    if signature is not None:
+        remember_build(cache, output, signature, result)
+    return result
+
+
+def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date) -> str:
+    """A digest of everything a build reads: settings, options, the date, and the bytes of every
+    file under content/ and in the theme chain (content hashes, not mtimes)."""
+    import dataclasses
+    import hashlib
+
+    from .theme import BUILTIN
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr((__version__, options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
+                        dataclasses.replace(config, lines={}))).encode())
+    folders = [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+                digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return digest.hexdigest()
+
+
+def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str) -> "BuildResult | None":
+    """The last build's result when nothing it read has changed and its output is intact."""
+    import json
+    key = "build:" + str(output.resolve())
+    saved = cache.values.get(key) or cache._get(key)
+    if not saved or saved.get("signature") != signature:
+        return None
+    manifest = load_manifest(cache, config.cache_path(), output)
+    if not manifest:
+        return None
+    for rel, entry in manifest.items():
+        try:
+            stat = (output / rel).stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
+            return None
+    try:
+        report = json.loads((output / "build-report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = None
+    cache.counts["unchanged"] = 1
+    return BuildResult(output, pages=saved["pages"], files=saved["files"],
+                       warnings=[Problem(**w) for w in saved["warnings"]], report=report)
+
+
+def remember_build(cache: BuildCache, output: Path, signature: str, result: BuildResult) -> None:
+    import dataclasses
+    key = "build:" + str(output.resolve())
+    value = {"signature": signature, "pages": result.pages, "files": result.files,
+             "warnings": [dataclasses.asdict(w) for w in result.warnings]}
+    cache.values[key] = value
+    cache._put([(key, value)])
 
 
 def generator_tag() -> str:

@@ -175,3 +175,25 @@ def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
     shutil.rmtree(site / ".cache")
     clean_build(site, tmp_path / "parallel")
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repaired(tmp_path):
+    site = make_site(tmp_path / "site", random.Random(4))
+    output = tmp_path / "out"
+    options = BuildOptions(source=site, output=output, today=TODAY)
+    build(options, BuildCache())
+    reference = tree(output)
+    cache = BuildCache()  # a new process: only the on-disk cache is shared
+    build(options, cache)
+    assert cache.counts["unchanged"] == 1 and tree(output) == reference
+    # Hand-edited output is noticed and rebuilt to match the input again.
+    (output / "index.html").write_text("defaced")
+    build(options, BuildCache())
+    assert tree(output) == reference
+    # Any input file counts, even one no note refers to.
+    (site / "content" / "notes" / "note-1.md").write_text((site / "content" / "notes" / "note-1.md").read_text() + "\nMore.\n")
+    cache = BuildCache()
+    build(options, cache)
+    assert cache.counts["unchanged"] == 0 and cache.counts["markdown"] == 1
+    clean_build(site, tmp_path / "clean")
+    assert tree(output) == tree(tmp_path / "clean")
