@@ -239,10 +239,3 @@ def remember_build(cache: BuildCache, output: Path, signature: str, result: Buil
              "warnings": [dataclasses.asdict(w) for w in result.warnings]}
     cache.values[key] = value
     cache._put([(key, value)])
-
-
-def generator_tag() -> str:
-    return f"talknotes {__version__}"
-
-
-__all__ = ["BuildOptions", "BuildResult", "build", "Urls"]

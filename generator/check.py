@@ -50,7 +50,7 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -
     from .config import load_config
     from .content import load_content
     from .media import Media
-    from .render import render_documents
+    from .documents import render_documents
     from .routes import check_routes
     from .site import build_site
     from .theme import load_theme
@@ -116,7 +116,7 @@ class _Doc:
 
 
 def _documents(site, rendered: dict) -> list[_Doc]:
-    from .render import document_key
+    from .documents import document_key
     return ([_Doc(note, "note", rendered[document_key("note", note.slug)]) for note in site.notes]
             + [_Doc(page, "page", rendered[document_key("page", page.slug)]) for page in site.pages])
 

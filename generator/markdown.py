@@ -10,7 +10,6 @@ import functools
 import html as html_module
 import posixpath
 import re
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable

@@ -11,13 +11,12 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from . import __version__
 from .config import Config
 from .content import Content, Note
 from .media import attachments
-from .documents import document_key, render_documents  # noqa: F401 (render_documents re-exported)
+from .documents import document_key
 from .markdown import Rendered, pygments_css
 from .output import Writer
 from .routes import Route, Urls

@@ -169,7 +169,8 @@ def budget_problems(root: Path, drafts: bool = False, today=None) -> list[Proble
     from .content import load_content
     from .media import Media
     from .output import Writer
-    from .render import render_documents, write_site
+    from .documents import render_documents
+    from .render import write_site
     from .routes import Urls, build_routes
     from .site import build_site
     from .theme import load_theme

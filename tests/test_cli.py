@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO
 
 HEAVY = ("PIL", "pygments", "jinja2", "watchdog", "markdown", "yaml")
 
