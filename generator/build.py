@@ -111,7 +111,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         output = options.output or config.root / "output"
         today = options.today or today_in(config)
         signature = None
-        if not problems and theme is not None:
+        # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
+        if not problems and theme is not None and not options.in_place:
             signature = input_signature(config, options, theme, output, today)
             unchanged = unchanged_build(cache, config, output, signature)
             if unchanged is not None:

@@ -25,7 +25,7 @@ from .cache import BuildCache
 from .errors import BuildError
 
 DEV_PREFIX = "__talknotes/"
-DEBOUNCE_SECONDS = 0.08
+DEBOUNCE_SECONDS = 0.05
 WATCHED = ("content", "themes", "templates", "static")
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", ".bak")
 _IGNORED_NAMES = {"4913", ".DS_Store"}  # vim's write test file; macOS folder metadata
