@@ -156,7 +156,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
         with run.stage("search"):
-            write_search_index(writer, site, pages.urls, documents, cache)
+            def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
+                documents.clear()
+                cache.markdown.clear()
+                cache.record_digests.clear()
+            write_search_index(writer, site, pages.urls, documents, cache,
+                               release=None if options.in_place else release_html)
         with run.stage("report"):  # last: it measures and lists every file written so far
             from .netlify import write_deploy_files
             from .report import write_report

@@ -183,8 +183,13 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
     return pages
 
 
-def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered], cache=None) -> None:
-    """The sharded client-side search index under ``search/`` (see docs/search.md)."""
+def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered], cache=None,
+                       release=None) -> None:
+    """The sharded client-side search index under ``search/`` (see docs/search.md).
+
+    ``release()``, when given, is called once the notes' text is extracted, so a big site's
+    rendered HTML can be freed before the index is built (it is the last stage that needs it).
+    """
     from .search import SearchDoc, build_index
 
     docs, parts = [], []
@@ -199,7 +204,11 @@ def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[s
     key = "\n".join(parts)
     files = cache.search_files(key) if cache is not None else None
     if files is None:
-        files = build_index([SearchDoc(*fields, body=rendered.text) for fields, rendered in docs])
+        search_docs = [SearchDoc(*fields, body=rendered.text) for fields, rendered in docs]
+        del docs
+        if release is not None:
+            release()
+        files = build_index(search_docs)
         if cache is not None:
             cache.store_search(key, files)
             cache.counts["search"] += 1
