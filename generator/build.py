@@ -110,15 +110,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
         output = options.output or config.root / "output"
         today = options.today or today_in(config)
-        signature = None
+        signature, digests = None, None
         # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
         if not problems and theme is not None and not options.in_place:
-            signature = input_signature(config, options, theme, output, today)
+            signature, digests = input_signature(config, options, theme, output, today)
             unchanged = unchanged_build(cache, config, output, signature)
             if unchanged is not None:
                 unchanged.timings = run.timings
                 return unchanged
-        content = load_content(config.root, cache.notes)
+        content = load_content(config.root, cache.notes, digests)
         run.add(content.problems)
         site = build_site(content, today, options.drafts, config.related_notes)
         run.add(check_routes(site))
@@ -193,9 +193,18 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     return result
 
 
-def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date) -> str:
+def file_digest(path: Path) -> str:
+    """The content digest of a file, read in chunks (memory stays flat for any size)."""
+    import hashlib
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def input_signature(config: Config, options: BuildOptions, theme, output: Path,
+                    today: dt.date) -> tuple[str, dict[str, str]]:
     """A digest of everything a build reads: settings, options, the date, and the bytes of every
-    file under content/ and in the theme chain (content hashes, not mtimes)."""
+    file under content/ and in the theme chain (content hashes, not mtimes). Also returns each
+    file's digest, so loading the notes need not read and hash them again."""
     import dataclasses
     import hashlib
 
@@ -203,13 +212,13 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((__version__, options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
                         dataclasses.replace(config, lines={}))).encode())
-    folders = [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]
-    for folder in folders:
+    files: dict[str, str] = {}
+    for folder in [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file():
-                digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-                digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-    return digest.hexdigest()
+                files[str(path)] = file_digest(path)
+                digest.update(f"{path}\0{files[str(path)]}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), files
 
 
 def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str) -> "BuildResult | None":

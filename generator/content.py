@@ -310,13 +310,15 @@ def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note
     return note, problems
 
 
-def _load_note_cached(path, raw_slug, folder, root, cache):
+def _load_note_cached(path, raw_slug, folder, root, cache, digests=None):
     if cache is None:
         return load_note(path, raw_slug, folder, root)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:  # refused unread by load_note
             return load_note(path, raw_slug, folder, root)
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        digest = (digests or {}).get(str(path))
+        if digest is None:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return load_note(path, raw_slug, folder, root)
     hit = cache.get(str(path))
@@ -353,15 +355,16 @@ def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
                 body_line=doc.body_line, **doc.values), doc.problems
 
 
-def load_content(root: Path, cache: dict | None = None) -> Content:
+def load_content(root: Path, cache: dict | None = None, digests: dict | None = None) -> Content:
     """Load every note, event and page under ``root/content`` and cross-check them.
 
-    ``cache`` (file path -> (bytes digest, note, problems)) skips parsing unchanged notes.
+    ``cache`` (file path -> (bytes digest, note, problems)) skips parsing unchanged notes;
+    ``digests`` (file path -> bytes digest), when the caller has them, saves hashing again.
     """
     content_dir = root / "content"
     notes, events, pages, problems, failed = [], [], [], [], set()
     for path, raw_slug, folder in _note_files(content_dir / "notes"):
-        note, found = _load_note_cached(path, raw_slug, folder, root, cache)
+        note, found = _load_note_cached(path, raw_slug, folder, root, cache, digests)
         problems += found
         if note:
             notes.append(note)
