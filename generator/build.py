@@ -110,15 +110,17 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
         output = options.output or config.root / "output"
         today = options.today or today_in(config)
-        signature, digests = None, None
+        signature = None
         # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
         if not problems and theme is not None and not options.in_place:
-            signature, digests = input_signature(config, options, theme, output, today)
+            signature = input_signature(config, options, theme, output, today, cache.files.digest)
             unchanged = unchanged_build(cache, config, output, signature)
             if unchanged is not None:
                 unchanged.timings = run.timings
+                cache.files.forget_unused()
+                cache.flush()
                 return unchanged
-        content = load_content(config.root, cache.notes, digests)
+        content = load_content(config.root, cache.notes, cache.files.digest)
         run.add(content.problems)
         site = build_site(content, today, options.drafts, config.related_notes)
         run.add(check_routes(site))
@@ -172,6 +174,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
             report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets,
                                   memo=weight)
+            cache.files.forget_unused()
             cache.flush()
             run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
             run.add(writer.problems[seen:])
@@ -193,32 +196,29 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     return result
 
 
-def file_digest(path: Path) -> str:
-    """The content digest of a file, read in chunks (memory stays flat for any size)."""
-    import hashlib
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
-
-
-def input_signature(config: Config, options: BuildOptions, theme, output: Path,
-                    today: dt.date) -> tuple[str, dict[str, str]]:
+def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date,
+                    digest_of=None) -> str:
     """A digest of everything a build reads: settings, options, the date, and the bytes of every
-    file under content/ and in the theme chain (content hashes, not mtimes). Also returns each
-    file's digest, so loading the notes need not read and hash them again."""
+    file under content/ and in the theme chain (content digests, not mtimes)."""
     import dataclasses
     import hashlib
 
+    from .filedigests import read_digest
+    from .scan import walk
     from .theme import BUILTIN
+    digest_of = digest_of or (lambda path, stat=None: read_digest(path))
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((__version__, options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
                         dataclasses.replace(config, lines={}))).encode())
-    files: dict[str, str] = {}
     for folder in [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file():
-                files[str(path)] = file_digest(path)
-                digest.update(f"{path}\0{files[str(path)]}".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), files
+        for rel, entry in walk(folder):
+            if entry.is_file():
+                try:
+                    found = digest_of(entry.path)
+                except OSError:  # gone or unreadable: loading reports it
+                    found = "unreadable"
+                digest.update(f"{entry.path}\0{found}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str) -> "BuildResult | None":

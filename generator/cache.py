@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .filedigests import FileDigests
 
 
 SCHEMA_VERSION = 2
@@ -34,12 +35,24 @@ class BuildCache:
     counts: Counter = field(default_factory=Counter)  # what the last build did, for tests and --timings
     values: dict = field(default_factory=dict)     # small JSON values by "kind:key" (see memo)
     record_digests: dict = field(default_factory=dict)  # see Fingerprints
+    files: FileDigests = field(default_factory=FileDigests)  # input files' digests by stat
     _pending: list = field(default_factory=list)
+    _record_keys: dict = field(default_factory=dict)
     db: object = None
 
     def markdown_key(self, *parts) -> str:
         text = "\0".join(map(str, (__version__, *parts)))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def record_key(self, record, *settings) -> str:
+        """``markdown_key(*settings, record.body)``, remembered for the very same record object, so
+        a rebuild in ``serve`` hashes only the bodies of notes that changed."""
+        known = self._record_keys.get(record.path)
+        if known is not None and known[0] is record and known[1] == settings:
+            return known[2]
+        key = self.markdown_key(*settings, record.body)
+        self._record_keys[record.path] = (record, settings, key)
+        return key
 
     def attach(self, cache_dir: Path) -> None:
         """Use the on-disk cache in ``cache_dir`` too."""
@@ -63,6 +76,8 @@ class BuildCache:
                 db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
                 db.commit()
                 self.db = db
+                if not self.files.known:
+                    self.files = FileDigests(self._get("files"))
                 return
             except (sqlite3.DatabaseError, OSError):
                 try:
@@ -120,7 +135,10 @@ class BuildCache:
         return value
 
     def flush(self) -> None:
-        """Write remembered values to disk in one transaction."""
+        """Write remembered values and the input files' digests to disk in one transaction."""
+        if self.files.changed:
+            self._pending.append(("files", self.files.known))
+            self.files.changed = False
         self._put(self._pending)
         self._pending = []
 

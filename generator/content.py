@@ -10,14 +10,16 @@ Every problem found is collected; nothing here raises for bad input.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import scan
 from . import schema as s
 from .errors import Problem, relative
+from .filedigests import read_digest
+from .scan import within
 from .slugs import is_slug, slugify
 from .yamlfile import load_mapping
 
@@ -226,15 +228,6 @@ def _read_document(path: Path, root: Path, schema_) -> _Document:
     return doc
 
 
-def within(path: Path, folder: Path) -> bool:
-    """Whether ``path``, with ``..`` and every symbolic link followed, is ``folder`` or inside it."""
-    try:
-        real, top = path.resolve(), folder.resolve()
-    except (OSError, RuntimeError):  # a loop of links
-        return False
-    return real == top or top in real.parents
-
-
 def leads_outside(path: Path, folder: Path) -> bool:
     """Whether ``path`` is a symbolic link that leads outside ``folder``.
 
@@ -248,32 +241,32 @@ def refused_entries(content_dir: Path, root: Path) -> list[Problem]:
     """Symbolic links in ``content/`` that lead out of it (linked folders are not entered), and
     names that are not UTF-8 (they could be neither published nor printed)."""
     problems = []
-    for folder, dirs, files in os.walk(content_dir):
-        for name in sorted(dirs + files):
-            path = Path(folder) / name
-            if not name.isprintable() and any("\udc80" <= c <= "\udcff" for c in name):
-                problems.append(Problem(relative(path, root), None, None, "file name is not valid UTF-8",
-                                        "rename it with UTF-8 letters, digits and hyphens"))
-            elif not name.startswith(".") and leads_outside(path, content_dir):  # editors' .#locks
-                problems.append(Problem(relative(path, root), None, None,
-                                        "symbolic link leads outside content/; it is not followed",
-                                        "copy the file into content/ instead of linking to it"))
+    for rel, entry in scan.walk(content_dir):
+        name = entry.name
+        if not name.isprintable() and any("\udc80" <= c <= "\udcff" for c in name):
+            problems.append(Problem(relative(Path(entry.path), root), None, None, "file name is not valid UTF-8",
+                                    "rename it with UTF-8 letters, digits and hyphens"))
+        elif not name.startswith(".") and scan.leads_outside(entry, content_dir):  # editors' .#locks
+            problems.append(Problem(relative(Path(entry.path), root), None, None,
+                                    "symbolic link leads outside content/; it is not followed",
+                                    "copy the file into content/ instead of linking to it"))
     return problems
 
 
 def _note_files(notes_dir: Path) -> list[tuple[Path, str, Path]]:
     """(file, raw slug, folder) for every note, in a stable order."""
     found = []
-    if not notes_dir.is_dir():
-        return found
-    for entry in sorted(notes_dir.iterdir()):
-        if entry.name.startswith((".", "_")) or leads_outside(entry, notes_dir.parent) \
-                or leads_outside(entry / "index.md", notes_dir.parent):
+    content_dir = notes_dir.parent
+    for entry in scan.entries(notes_dir):
+        if entry.name.startswith((".", "_")) or scan.leads_outside(entry, content_dir):
             continue
-        if entry.is_dir() and (entry / "index.md").is_file():
-            found.append((entry / "index.md", entry.name, entry))
-        elif entry.is_file() and entry.suffix == ".md":
-            found.append((entry, entry.stem, notes_dir))
+        path = Path(entry.path)
+        if entry.is_dir():
+            index = path / "index.md"
+            if index.is_file() and not leads_outside(index, content_dir):
+                found.append((index, entry.name, path))
+        elif entry.name.endswith(".md") and entry.is_file():
+            found.append((path, path.stem, notes_dir))
     return found
 
 
@@ -310,15 +303,14 @@ def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note
     return note, problems
 
 
-def _load_note_cached(path, raw_slug, folder, root, cache, digests=None):
+def _load_note_cached(path, raw_slug, folder, root, cache, digest_of=None):
     if cache is None:
         return load_note(path, raw_slug, folder, root)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:  # refused unread by load_note
+        stat = os.stat(path)
+        if stat.st_size > MAX_FILE_BYTES:  # refused unread by load_note
             return load_note(path, raw_slug, folder, root)
-        digest = (digests or {}).get(str(path))
-        if digest is None:
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        digest = digest_of(path, stat) if digest_of else read_digest(path)
     except OSError:
         return load_note(path, raw_slug, folder, root)
     hit = cache.get(str(path))
@@ -355,16 +347,16 @@ def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
                 body_line=doc.body_line, **doc.values), doc.problems
 
 
-def load_content(root: Path, cache: dict | None = None, digests: dict | None = None) -> Content:
+def load_content(root: Path, cache: dict | None = None, digest_of=None) -> Content:
     """Load every note, event and page under ``root/content`` and cross-check them.
 
     ``cache`` (file path -> (bytes digest, note, problems)) skips parsing unchanged notes;
-    ``digests`` (file path -> bytes digest), when the caller has them, saves hashing again.
+    ``digest_of(path, stat)`` gives a file's bytes digest (see :mod:`generator.filedigests`).
     """
     content_dir = root / "content"
     notes, events, pages, problems, failed = [], [], [], [], set()
     for path, raw_slug, folder in _note_files(content_dir / "notes"):
-        note, found = _load_note_cached(path, raw_slug, folder, root, cache, digests)
+        note, found = _load_note_cached(path, raw_slug, folder, root, cache, digest_of)
         problems += found
         if note:
             notes.append(note)

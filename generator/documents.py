@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .markdown import LinkContext, Rendered, render, still_valid
 from .routes import Urls
+from .scan import published_files
 
 POOL_THRESHOLD = 48   # fewer misses than this render faster in-process than a pool starts
 _PLACEHOLDER = "\x02talknotes-image-{}\x03"
@@ -23,10 +24,8 @@ _PLACEHOLDER = "\x02talknotes-image-{}\x03"
 def content_files(root: Path) -> frozenset[str]:
     """Every non-Markdown file under ``content/``, relative to it (images, attachments)."""
     content = root / "content"
-    from .content import leads_outside  # a link out of content/ is never read (reported by load)
-    return frozenset(p.relative_to(content).as_posix() for p in content.rglob("*")
-                     if p.is_file() and p.suffix != ".md" and not p.name.startswith(".")
-                     and not leads_outside(p, content))
+    # A link out of content/ is never read (load_content reports it).
+    return frozenset(rel for rel, entry in published_files(content, content) if not entry.name.endswith(".md"))
 
 
 def document_key(kind: str, slug: str) -> str:
@@ -78,8 +77,8 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             hook = media.hook(record.path, eager) if media else None
             doc_key = document_key(kind, record.slug)
             # Image markup is not in the key: still_valid re-runs the image hook to check it.
-            key = cache.markdown_key(source, record.body_line, ctx.base_path, ctx.raw_html, eager,
-                                     record.body) if cache is not None else None
+            key = cache.record_key(record, source, record.body_line, ctx.base_path, ctx.raw_html,
+                                   eager) if cache is not None else None
             hit = cache.lookup(key) if cache is not None else None
             if hit is not None and still_valid(hit, ctx, hook):
                 rendered[doc_key] = hit

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .content import Note, Page
 
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, type(Path())})
 _TEMPLATE_REF = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
 
 
@@ -63,24 +64,28 @@ class Fingerprints:
 
     def value(self, value) -> str:
         """A stable digest of any context value (records, groups, tuples, dicts, dates)."""
-        if isinstance(value, (Note, Page)):
+        kind = type(value)
+        if kind in _SCALARS:  # the common case first: this runs for every value of every page
+            return repr(value)
+        if kind is Note or kind is Page:
             return self.record(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type) or isinstance(value, tuple):
+        if kind is tuple or dataclasses.is_dataclass(value) and not isinstance(value, type):
             # Groups and note tuples recur across pages (a tag's notes, the home page's): digest once.
             known = self._objects.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            if isinstance(value, tuple):
-                digest = _h("seq", *(self.value(v) for v in value))
+            if kind is tuple:
+                digest = _h("seq", *map(self.value, value))
             else:
-                digest = _h(type(value).__name__,
-                            *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
+                digest = _h(kind.__name__, *(self.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
             self._objects[id(value)] = (value, digest)
             return digest
-        if isinstance(value, list):
-            return _h("seq", *(self.value(v) for v in value))
+        if isinstance(value, (list, tuple)):
+            return _h("seq", *map(self.value, value))
         if isinstance(value, dict):
             return _h("map", *(f"{k!r}={self.value(v)}" for k, v in sorted(value.items(), key=lambda i: repr(i[0]))))
+        if isinstance(value, (Note, Page)):
+            return self.record(value)
         if isinstance(value, (str, int, float, bool, type(None), dt.date, Path)):
             return repr(value)
         if callable(value):  # helpers such as a feed's timestamp function depend only on settings

@@ -131,8 +131,7 @@ def attachments(note) -> list[tuple[str, Path]]:
     """Non-image files of a bundle note, as (path relative to the bundle, file)."""
     if not note.path.endswith("/index.md"):
         return []
-    from .content import leads_outside  # reported by load_content, and never published
+    from .scan import published_files  # links out of content/ are reported by load_content
     content = Path(note.folder).parents[1]
-    return [(p.relative_to(note.folder).as_posix(), p) for p in sorted(note.folder.rglob("*"))
-            if p.is_file() and p.suffix != ".md" and p.suffix.lower() not in IMAGE_SUFFIXES
-            and not p.name.startswith(".") and not leads_outside(p, content)]
+    return [(rel, Path(entry.path)) for rel, entry in published_files(note.folder, content)
+            if not entry.name.endswith(".md") and Path(entry.name).suffix.lower() not in IMAGE_SUFFIXES]

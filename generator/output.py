@@ -33,6 +33,7 @@ class Writer:
         self.problems: list[Problem] = []
         self.written = 0
         self.reused = 0
+        self._folders: set[Path] = set()
 
     def _claim(self, rel: str, owner: str) -> Path | None:
         if rel in self.owners:
@@ -41,8 +42,13 @@ class Writer:
             return None
         self.owners[rel] = owner
         target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder(target.parent)
         return target
+
+    def _make_folder(self, folder: Path) -> None:
+        if folder not in self._folders:  # one mkdir per folder, not per file
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def _link_previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> bool:
         entry = self.old.get(rel)
@@ -50,9 +56,9 @@ class Writer:
             return False
         if (digest is not None and entry[0] != digest) or (key is not None and entry[3] != key):
             return False
-        old = self.previous / rel
+        old = os.path.join(self.previous, rel)
         try:
-            stat = old.stat()
+            stat = os.stat(old)
             if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
                 return False  # changed by hand since: write it afresh
             if not self.in_place:
@@ -69,7 +75,8 @@ class Writer:
         if not entry or entry[3] != key or rel in self.owners:
             return False
         target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_place:  # in place, the file and so its folder are there (checked next)
+            self._make_folder(target.parent)
         if self._link_previous(rel, target, key=key):
             self.owners[rel] = owner
             return True

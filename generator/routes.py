@@ -53,6 +53,8 @@ class Urls:
     base_path: str = "/"
     origin: str = "http://localhost"
     static: dict = field(default_factory=dict)
+    # A build asks for the same URLs thousands of times (lists, feeds, canonical links).
+    _known: dict = field(default_factory=dict, compare=False, repr=False)
 
     def path(self, endpoint: str, **params) -> str:
         """The output path below the base path, e.g. ``notes/x/`` or ``static/css/site.1f2e.css``."""
@@ -72,8 +74,18 @@ class Urls:
 
     def url_for(self, endpoint: str, _external: bool = False, **params) -> str:
         """The URL of a page or file: a path from the site root, or a full URL when ``_external``."""
+        key = (endpoint, _external, *params.items())
+        try:
+            return self._known[key]
+        except (KeyError, TypeError):  # not asked before, or a parameter that cannot be a key
+            pass
         url = self.base_path + self.path(endpoint, **params)
-        return self.origin + url if _external else url
+        url = self.origin + url if _external else url
+        try:
+            self._known[key] = url
+        except TypeError:
+            pass
+        return url
 
     def output_file(self, endpoint: str, **params) -> str:
         """The file written for a route, relative to ``output/``: the file a server finds for
