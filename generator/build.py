@@ -122,7 +122,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 return unchanged
         content = load_content(config.root, cache.notes, cache.files.digest)
         run.add(content.problems)
-        site = build_site(content, today, options.drafts, config.related_notes)
+        site = build_site(content, today, options.drafts, config.related_notes,
+                          memo=lambda key, compute: cache.memo("related", key, compute))
         run.add(check_routes(site))
         run.add(theme_problems)
 
@@ -184,6 +185,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             if not options.in_place:
                 publish(staging, output, background_cleanup=options.background_cleanup)
             save_manifest(cache, config.cache_path(), output, manifest)
+            cache.prune()
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
         if not options.in_place:

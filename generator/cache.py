@@ -17,6 +17,7 @@ from .filedigests import FileDigests
 
 
 SCHEMA_VERSION = 2
+_KEPT = ("build:", "files")  # per output folder and per file: not owned by a single build
 
 
 @dataclass
@@ -38,6 +39,7 @@ class BuildCache:
     files: FileDigests = field(default_factory=FileDigests)  # input files' digests by stat
     _pending: list = field(default_factory=list)
     _record_keys: dict = field(default_factory=dict)
+    _used: set = field(default_factory=set)  # keys asked for or stored since the last prune
     db: object = None
 
     def markdown_key(self, *parts) -> str:
@@ -86,6 +88,7 @@ class BuildCache:
                     return
 
     def _get(self, key: str):
+        self._used.add(key)
         if self.db is None:
             return None
         try:
@@ -97,6 +100,8 @@ class BuildCache:
     def _put(self, items) -> None:
         if self.db is None:
             return
+        items = list(items)
+        self._used.update(k for k, _ in items)
         try:
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
@@ -107,6 +112,7 @@ class BuildCache:
     def lookup(self, key: str):
         """The cached Markdown result for ``key``, from memory or disk."""
         hit = self.markdown.get(key)
+        self._used.add("md:" + key)
         if hit is None:
             data = self._get("md:" + key)
             if data is not None:
@@ -125,6 +131,7 @@ class BuildCache:
     def memo(self, kind: str, key: str, compute):
         """A JSON value remembered by key across builds (e.g. a page's weight by its HTML digest)."""
         full = f"{kind}:{key}"
+        self._used.add(full)
         value = self.values.get(full)
         if value is None:
             value = self._get(full)
@@ -133,6 +140,20 @@ class BuildCache:
             self._pending.append((full, value))
         self.values[full] = value
         return value
+
+    def prune(self) -> None:
+        """Delete what the build that just finished did not use: results for old versions of
+        notes, pages and the search index would otherwise pile up with every edit. Call it
+        only after a complete build (one that asked for everything it needs)."""
+        if self.db is not None:
+            try:
+                keys = [key for (key,) in self.db.execute("SELECT key FROM entries")]
+                stale = [(key,) for key in keys if key not in self._used and not key.startswith(_KEPT)]
+                with self.db:
+                    self.db.executemany("DELETE FROM entries WHERE key = ?", stale)
+            except Exception:
+                pass  # pruning is housekeeping: never fatal
+        self._used = set()
 
     def flush(self) -> None:
         """Write remembered values and the input files' digests to disk in one transaction."""
@@ -143,9 +164,11 @@ class BuildCache:
         self._pending = []
 
     def search_files(self, key: str):
+        name = "search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+        self._used.add(name)
         if self.search and self.search[0] == key:
             return self.search[1]
-        data = self._get("search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
+        data = self._get(name)
         if isinstance(data, dict):
             files = {rel: text.encode("utf-8") for rel, text in data.items()}
             self.search = (key, files)
@@ -164,6 +187,8 @@ class NoteStore(dict):
     cache: "BuildCache | None" = None
 
     def get(self, path, default=None):
+        if self.cache is not None:
+            self.cache._used.add("note:" + path)
         hit = super().get(path)
         if hit is None and self.cache is not None:
             data = self.cache._get("note:" + path)

@@ -6,6 +6,7 @@ Pure data built from :class:`~generator.content.Content`; no I/O, no templates.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -125,24 +126,34 @@ def _related(note: Note, tag_slugs: dict, by_tag: dict, by_slug: dict, limit: in
     return tuple(by_slug[slug] for slug in ranked)
 
 
-_last_related: list = [None, None]  # (signature, slugs) of the previous call
-
-
-def _all_related(notes, tags, tag_slugs, limit) -> dict[str, tuple[Note, ...]]:
-    """Related notes of every note. They depend only on slugs, dates and tags, so a rebuild after
-    an edit that changed none of those (the usual case while writing) reuses the last answer."""
-    signature = (limit, tuple((n.slug, n.date, n.tags) for n in notes))
+def _all_related(notes, tags, tag_slugs, limit, memo=None) -> dict[str, tuple[Note, ...]]:
+    """Related notes of every note. They depend only on slugs, dates and tags, so ``memo(key,
+    compute)`` can keep the answer across builds (an edit rarely changes any of those)."""
     by_slug = {n.slug: n for n in notes}
-    if _last_related[0] != signature:
+
+    def compute() -> dict[str, list[str]]:
         by_tag = {g.slug: g.notes for g in tags}
-        slugs = {n.slug: tuple(o.slug for o in _related(n, tag_slugs, by_tag, by_slug, limit)) for n in notes}
-        _last_related[:] = [signature, slugs]
-    return {slug: tuple(by_slug[o] for o in others) for slug, others in _last_related[1].items()}
+        return {n.slug: [o.slug for o in _related(n, tag_slugs, by_tag, by_slug, limit)] for n in notes}
+
+    if memo is None:
+        slugs = compute()
+    else:
+        signature = repr((limit, [(n.slug, n.date.isoformat(), n.tags) for n in notes]))
+        slugs = memo(hashlib.blake2b(signature.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
+                     compute)
+        if not (isinstance(slugs, dict) and all(isinstance(slugs.get(n.slug), list) and by_slug.keys() >= set(slugs[n.slug])
+                                                for n in notes)):
+            slugs = compute()  # a damaged cache entry
+    return {n.slug: tuple(by_slug[o] for o in slugs[n.slug]) for n in notes}
 
 
 def build_site(content: Content, today: dt.date, include_drafts: bool = False,
-               related_limit: int = 4) -> Site:
-    """Arrange the loaded content into what the site's pages show."""
+               related_limit: int = 4, memo=None) -> Site:
+    """Arrange the loaded content into what the site's pages show.
+
+    ``memo(key, compute)``, when given, remembers the related notes (the costly part) by a
+    digest of what they depend on, e.g. in the build cache.
+    """
     notes = _newest_first(n for n in content.notes if is_published(n, today, include_drafts))
     tags, tag_slugs = _groups(notes, lambda n: n.tags)
     speakers, speaker_slugs = _groups(notes, lambda n: n.speakers)
@@ -164,7 +175,7 @@ def build_site(content: Content, today: dt.date, include_drafts: bool = False,
                        for m in sorted((m for y, m in by_month if y == year), reverse=True))
         years.append(Year(year, months))
 
-    related = _all_related(notes, tags, tag_slugs, related_limit)
+    related = _all_related(notes, tags, tag_slugs, related_limit, memo)
     neighbours = {}
     for index, note in enumerate(notes):
         neighbours[note.slug] = Neighbours(
