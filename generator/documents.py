@@ -28,15 +28,20 @@ def content_files(root: Path) -> frozenset[str]:
     return frozenset(rel for rel, entry in published_files(content, content) if not entry.name.endswith(".md"))
 
 
+def in_content(path: str) -> str:
+    """A record's path (``content/notes/x.md``, always POSIX) relative to ``content/``."""
+    return path.removeprefix("content/")
+
+
 def document_key(kind: str, slug: str) -> str:
     return f"{kind}:{slug}"
 
 
 def link_context(site, content, config) -> LinkContext:
     urls = Urls(config.base_path, config.origin)
-    documents = {Path(n.path).relative_to("content").as_posix(): urls.url_for("note", slug=n.slug)
+    documents = {in_content(n.path): urls.url_for("note", slug=n.slug)
                  for n in site.notes}
-    documents.update({Path(p.path).relative_to("content").as_posix(): urls.url_for("page", slug=p.slug)
+    documents.update({in_content(p.path): urls.url_for("page", slug=p.slug)
                       for p in site.pages})
     # Links to files that failed to load are already reported with those files.
     documents.update({path: "#" for path in content.failed})
@@ -71,7 +76,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     misses = []  # (document key, cache key, record, source, hook)
     for kind, records in (("note", site.notes), ("page", site.pages)):
         for record in records:
-            source = Path(record.path).relative_to("content").as_posix()
+            source = in_content(record.path)
             # The first image of a page loads eagerly, unless a cover image comes before it.
             eager = not getattr(record, "image", None)
             hook = media.hook(record.path, eager) if media else None
