@@ -188,6 +188,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             cache.prune()
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
+        cache.flush()  # what was parsed and rendered is still right: keep it for the next build
         if not options.in_place:
             discard(staging)
         raise
