@@ -35,12 +35,18 @@ class Writer:
         self.reused = 0
         self._folders: set[Path] = set()
 
-    def _claim(self, rel: str, owner: str) -> Path | None:
+    def reserve(self, rel: str, owner: str) -> bool:
+        """Claim ``rel`` for ``owner``; a second claim is a problem (two pages, one file)."""
         if rel in self.owners:
             self.problems.append(Problem(owner, None, None, f"writes {rel}, which {self.owners[rel]} also writes",
                                          "rename one of them"))
-            return None
+            return False
         self.owners[rel] = owner
+        return True
+
+    def _claim(self, rel: str, owner: str) -> Path | None:
+        if not self.reserve(rel, owner):
+            return None
         target = self.staging / rel
         self._make_folder(target.parent)
         return target
@@ -50,24 +56,31 @@ class Writer:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 
-    def _link_previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> bool:
+    def _previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> list | None:
+        """The previous build's manifest entry if its file can be kept (hard-linked into staging)."""
         entry = self.old.get(rel)
         if not entry or self.previous is None:
-            return False
+            return None
         if (digest is not None and entry[0] != digest) or (key is not None and entry[3] != key):
-            return False
+            return None
         old = os.path.join(self.previous, rel)
         try:
             stat = os.stat(old)
             if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
-                return False  # changed by hand since: write it afresh
+                return None  # changed by hand since: write it afresh
             if not self.in_place:
                 os.link(old, target)
         except OSError:
-            return False
-        self.manifest[rel] = list(entry)
-        self.reused += 1
-        return True
+            return None
+        return list(entry)
+
+    def record(self, rel: str, entry: list, written: bool) -> None:
+        """Enter a file put in place by :meth:`store` (possibly in a forked worker) in the manifest."""
+        self.manifest[rel] = entry
+        if written:
+            self.written += 1
+        else:
+            self.reused += 1
 
     def unchanged(self, rel: str, key: str, owner: str = "site") -> bool:
         """Reuse the previous build's file if it was rendered from the same ``key``."""
@@ -77,29 +90,39 @@ class Writer:
         target = self.staging / rel
         if not self.in_place:  # in place, the file and so its folder are there (checked next)
             self._make_folder(target.parent)
-        if self._link_previous(rel, target, key=key):
-            self.owners[rel] = owner
-            return True
-        return False
+        kept = self._previous(rel, target, key=key)
+        if kept is None:
+            return False
+        self.owners[rel] = owner
+        self.record(rel, kept, written=False)
+        return True
+
+    def store(self, rel: str, data: bytes | str, key: str | None = None, site_attrs=()) -> tuple[list, bool]:
+        """Put ``data`` at ``rel`` (already reserved), or keep the previous file if its bytes are
+        the same; returns (manifest entry, whether it was written). It changes no shared state,
+        so page workers can call it in parallel; the parent then calls :meth:`record`."""
+        target = self.staging / rel
+        self._make_folder(target.parent)
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        kept = self._previous(rel, target, digest=digest)
+        if kept is not None:
+            if key is not None:
+                kept[3:] = [key, sorted(site_attrs)]
+            return kept, False
+        if self.in_place:
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        else:
+            target.write_bytes(data)
+        return [digest, len(data), None, key, sorted(site_attrs)], True
 
     def write(self, rel: str, data: bytes | str, owner: str = "site", key: str | None = None,
               site_attrs=()) -> None:
-        target = self._claim(rel, owner)
-        if target is None:
-            return
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        if not self._link_previous(rel, target, digest=digest):
-            if self.in_place:
-                tmp = target.with_name(f".{target.name}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, target)
-            else:
-                target.write_bytes(data)
-            self.written += 1
-            self.manifest[rel] = [digest, len(data), None, key, sorted(site_attrs)]
-        elif key is not None:
-            self.manifest[rel][3:] = [key, sorted(site_attrs)]
+        """Write one file of the site (or keep the previous one if its bytes are unchanged)."""
+        if self.reserve(rel, owner):
+            self.record(rel, *self.store(rel, data, key, site_attrs))
 
     def copy(self, rel: str, source: Path, owner: str = "site") -> None:
         target = self._claim(rel, owner)

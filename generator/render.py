@@ -92,6 +92,9 @@ class PageRenderer:
             for job in todo:
                 self._store(job, *self._render(job[1], job[2]))
             return
+        # Files are claimed here, in order, so a collision is reported as it is in-process; the
+        # workers render, fingerprint and write, and send back only each file's manifest entry.
+        todo = [job for job in todo if self.writer.reserve(job[0], job[3])]
         global _POOL_STATE
         _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects in workers
@@ -100,8 +103,12 @@ class PageRenderer:
             chunks = [range(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
-                    for index, (text, read) in zip(chunk, results):
-                        self._store(todo[index], text, read)
+                    for index, (entry, outcome) in zip(chunk, results):
+                        if entry is None:
+                            self.run.add([outcome])  # a template error
+                        else:
+                            self.rendered += 1
+                            self.writer.record(todo[index][0], entry, outcome)
         finally:
             gc.unfreeze()
             _POOL_STATE = None
@@ -120,8 +127,18 @@ def _can_fork() -> bool:
 
 
 def _render_chunk(indices: range) -> list[tuple]:
+    """Worker: render, fingerprint and write some pages; (manifest entry, written) or (None, problem) each."""
     renderer, todo = _POOL_STATE
-    return [renderer._render(todo[i][1], todo[i][2]) for i in indices]
+    results = []
+    for index in indices:
+        rel, template, context, _ = todo[index]
+        text, read = renderer._render(template, context)
+        if text is None:
+            results.append((None, read))
+        else:
+            key = renderer.fingerprints.page(template, context, read)
+            results.append(renderer.writer.store(rel, text, key, read))
+    return results
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
