@@ -17,6 +17,7 @@ from .filedigests import FileDigests
 
 
 SCHEMA_VERSION = 2
+_SCHEMA = f"{SCHEMA_VERSION}/{__version__}"
 _KEPT = ("build:", "files")  # per output folder and per file: not owned by a single build
 
 
@@ -72,9 +73,10 @@ class BuildCache:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-                if row and row[0] != str(SCHEMA_VERSION):
+                # Another generator version may parse notes differently: start afresh after an upgrade.
+                if row and row[0] != _SCHEMA:
                     raise sqlite3.DatabaseError("foreign cache")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
                 db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
                 db.commit()
                 self.db = db

@@ -91,6 +91,9 @@ class Content:
     pages: tuple[Page, ...]
     problems: tuple[Problem, ...]
     failed: frozenset[str] = frozenset()  # documents that exist but could not be loaded
+    # Record path -> digest of the file's bytes, where known: a record is a function of its
+    # file, so this identifies it without looking at its fields (see fingerprint.py).
+    digests: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _alias(value) -> tuple[str, ...]:
@@ -304,21 +307,22 @@ def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note
 
 
 def _load_note_cached(path, raw_slug, folder, root, cache, digest_of=None):
+    """(note, problems, digest of the file's bytes or None)."""
     if cache is None:
-        return load_note(path, raw_slug, folder, root)
+        return (*load_note(path, raw_slug, folder, root), None)
     try:
         stat = os.stat(path)
         if stat.st_size > MAX_FILE_BYTES:  # refused unread by load_note
-            return load_note(path, raw_slug, folder, root)
+            return (*load_note(path, raw_slug, folder, root), None)
         digest = digest_of(path, stat) if digest_of else read_digest(path)
     except OSError:
-        return load_note(path, raw_slug, folder, root)
+        return (*load_note(path, raw_slug, folder, root), None)
     hit = cache.get(str(path))
     if hit and hit[0] == digest:
-        return hit[1], list(hit[2])
+        return hit[1], list(hit[2]), digest
     note, problems = load_note(path, raw_slug, folder, root)
     cache[str(path)] = (digest, note, tuple(problems))
-    return note, problems
+    return note, problems, digest
 
 
 def load_event(path: Path, root: Path) -> tuple[Event | None, list[Problem]]:
@@ -354,12 +358,14 @@ def load_content(root: Path, cache: dict | None = None, digest_of=None) -> Conte
     ``digest_of(path, stat)`` gives a file's bytes digest (see :mod:`generator.filedigests`).
     """
     content_dir = root / "content"
-    notes, events, pages, problems, failed = [], [], [], [], set()
+    notes, events, pages, problems, failed, digests = [], [], [], [], set(), {}
     for path, raw_slug, folder in _note_files(content_dir / "notes"):
-        note, found = _load_note_cached(path, raw_slug, folder, root, cache, digest_of)
+        note, found, digest = _load_note_cached(path, raw_slug, folder, root, cache, digest_of)
         problems += found
         if note:
             notes.append(note)
+            if digest is not None:
+                digests[note.path] = digest
         else:
             failed.add(relative(path, content_dir))
     events_dir = content_dir / "events"
@@ -383,7 +389,7 @@ def load_content(root: Path, cache: dict | None = None, digest_of=None) -> Conte
     problems += _duplicates(notes, "note") + _duplicates(events, "event") + _duplicates(pages, "page")
     problems += refused_entries(content_dir, root) if content_dir.is_dir() else []
     problems += _unknown_events(notes, events)
-    return Content(tuple(notes), tuple(events), tuple(pages), tuple(problems), frozenset(failed))
+    return Content(tuple(notes), tuple(events), tuple(pages), tuple(problems), frozenset(failed), digests)
 
 
 def _duplicates(records, kind: str) -> list[Problem]:

@@ -27,8 +27,9 @@ class Fingerprints:
     """Digests of one build's data; notes and pages digest with their rendered HTML."""
 
     def __init__(self, site, documents, global_parts: list[str], template_dirs: list[Path], cover=None,
-                 memo: dict | None = None):
+                 memo: dict | None = None, sources: dict | None = None):
         self.site = site
+        self.sources = sources or {}  # record path -> digest of its file (Content.digests)
         self.documents = documents
         self.cover = cover
         self.global_key = _h(*global_parts)
@@ -52,7 +53,11 @@ class Fingerprints:
             if known is not None and known[0] is record and known[1] is rendered and known[2] == cover:
                 digest = known[3]
             else:
-                digest = _h(repr(record), rendered.html if rendered else "", cover)
+                # A note is a function of its file: the file's digest stands for its fields
+                # (cheaper than repr, which escapes the whole body).
+                source = self.sources.get(record.path)
+                fields = f"{record.path}\0{record.folder}\0{source}" if source else repr(record)
+                digest = _h(fields, rendered.html if rendered else "", cover)
             self._memo[key] = (record, rendered, cover, digest)
             self._records[key] = digest
         return self._records[key]

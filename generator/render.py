@@ -179,7 +179,8 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
         global_parts = [__version__, repr(dataclasses.replace(config, lines={})), repr(sorted(static_map.items())),
                         repr(content.events)]
         memo = run.cache.record_digests if run.cache is not None else None
-        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo)
+        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo,
+                                    sources=content.digests)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
         pages.render_all([(urls.output_file(route.endpoint, **route.params), route.template,

@@ -67,3 +67,16 @@ def test_related_notes_are_computed_again_only_when_tags_or_dates_change(tmp_pat
     assert "extra-tag" in note.read_text()
     build(options, BuildCache())
     assert calls
+
+
+def test_another_generator_version_starts_with_an_empty_cache(tmp_path, monkeypatch):
+    import generator.cache as cache_module
+    site = copy_sample_site(tmp_path / "site")
+    options = BuildOptions(source=site, today=TODAY)
+    build(options, BuildCache())
+    edit(sorted((site / "content" / "notes").glob("*.md"))[3], "A change, so the build is not skipped.")
+    monkeypatch.setattr(cache_module, "_SCHEMA", "2/99.0")  # as if talknotes had been upgraded
+    cache = BuildCache()
+    build(options, cache)
+    documents = len(list((site / "content").rglob("*.md")))
+    assert cache.counts["markdown"] == documents  # nothing parsed or rendered by 0.1 was trusted
