@@ -17,7 +17,7 @@ from .cache import BuildCache, load_manifest, save_manifest
 from .config import Config, load_config
 from .content import load_content
 from .errors import BuildError, Problem
-from .output import Writer, discard, prepare_staging, publish
+from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir
 from .routes import Urls, build_routes, check_routes
 from .site import build_site
 
@@ -116,6 +116,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             signature = input_signature(config, options, theme, output, today, cache.files.digest)
             unchanged = unchanged_build(cache, config, output, signature)
             if unchanged is not None:
+                put_aside(output, spare_dir(config.cache_path(), output))
                 unchanged.timings = run.timings
                 cache.files.forget_unused()
                 cache.flush()
@@ -140,12 +141,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         run.add(media.problems)
 
     manifest = load_manifest(cache, config.cache_path(), output)
+    spare = spare_dir(config.cache_path(), output)
+    reconcile = False
     if options.in_place:
         output.mkdir(parents=True, exist_ok=True)
         staging = output
     else:
-        staging = prepare_staging(output)
-    writer = Writer(staging, output, manifest, in_place=options.in_place)
+        staging, reconcile = prepare_staging(output, spare)
+    writer = Writer(staging, output, manifest, in_place=options.in_place, reconcile=reconcile)
     try:
         with run.stage("images"):
             run.add(media.process(staging))
@@ -183,14 +186,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         with run.stage("write"):
             manifest = writer.finish()
             if not options.in_place:
-                publish(staging, output, background_cleanup=options.background_cleanup)
+                publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
             save_manifest(cache, config.cache_path(), output, manifest)
             cache.prune()
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
         cache.flush()  # what was parsed and rendered is still right: keep it for the next build
         if not options.in_place:
-            discard(staging)
+            discard(staging, spare)
         raise
     result = BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
                          timings=run.timings, report=report)

@@ -21,12 +21,16 @@ class Writer:
     """
 
     def __init__(self, staging: Path, previous: Path | None = None, manifest: dict | None = None,
-                 in_place: bool = False):
+                 in_place: bool = False, reconcile: bool = False):
         # In place (the dev server, whose readers wait for the build): ``staging`` is the
         # output itself, unchanged files are simply left where they are, and stale ones deleted.
+        # Reconcile: ``staging`` already holds an older site (the one replaced by the last build,
+        # or what a killed build left), so most files are already right; it is updated to the
+        # new site without ever writing through a file that may be a hard link into ``output/``.
         self.staging = staging
         self.previous = previous
         self.in_place = in_place
+        self.reconcile = reconcile and not in_place
         self.old = manifest or {}     # rel -> [digest, size, mtime_ns, key, site attrs]
         self.manifest: dict = {}      # the same for this build, filled in by publish
         self.owners: dict[str, str] = {}
@@ -53,8 +57,43 @@ class Writer:
 
     def _make_folder(self, folder: Path) -> None:
         if folder not in self._folders:  # one mkdir per folder, not per file
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                if not self.reconcile:
+                    raise
+                # An older site had a file where this site has a folder.
+                for path in (*reversed(folder.relative_to(self.staging).parents[:-1]), folder.relative_to(self.staging)):
+                    if (self.staging / path).is_file() or (self.staging / path).is_symlink():
+                        (self.staging / path).unlink()
+                folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
+
+    def _replace(self, tmp: Path, target: Path) -> None:
+        """Move ``tmp`` over ``target`` atomically (a reader sees the old file or the new one)."""
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not (self.reconcile and target.is_dir() and not target.is_symlink()):
+                raise
+            shutil.rmtree(target)  # an older site had a folder where this site has a file
+            os.replace(tmp, target)
+
+    def _link_into(self, old: str, old_stat: os.stat_result, target: Path) -> None:
+        """Make ``target`` the previous build's file ``old`` (a hard link, so its mtime stays)."""
+        if not self.reconcile:
+            os.link(old, target)
+            return
+        try:
+            mine = os.stat(target)
+            if (mine.st_ino, mine.st_dev) == (old_stat.st_ino, old_stat.st_dev):
+                return  # already the very same file: nothing to do (the usual case)
+        except FileNotFoundError:
+            pass
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.link(old, tmp)
+        self._replace(tmp, target)
 
     def _previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> list | None:
         """The previous build's manifest entry if its file can be kept (hard-linked into staging)."""
@@ -69,7 +108,7 @@ class Writer:
             if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
                 return None  # changed by hand since: write it afresh
             if not self.in_place:
-                os.link(old, target)
+                self._link_into(old, stat, target)
         except OSError:
             return None
         return list(entry)
@@ -110,10 +149,10 @@ class Writer:
             if key is not None:
                 kept[3:] = [key, sorted(site_attrs)]
             return kept, False
-        if self.in_place:
+        if self.in_place or self.reconcile:  # never write through a file readers (or output/) may share
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(data)
-            os.replace(tmp, target)
+            self._replace(tmp, target)
         else:
             target.write_bytes(data)
         return [digest, len(data), None, key, sorted(site_attrs)], True
@@ -127,7 +166,7 @@ class Writer:
     def copy(self, rel: str, source: Path, owner: str = "site") -> None:
         target = self._claim(rel, owner)
         if target is not None:
-            if self.in_place and target.exists():
+            if (self.in_place or self.reconcile) and (target.exists() or target.is_symlink()):
                 if os.path.samefile(source, target):
                     return self.adopt(rel)
                 target.unlink()
@@ -154,18 +193,45 @@ class Writer:
                     if folder == self.staging or any(folder.iterdir()):
                         break
                     folder.rmdir()
+        elif self.reconcile:
+            self._remove_others()
         return self.manifest
+
+    def _remove_others(self) -> None:
+        """Delete everything in the staging folder that is not part of this site (the older
+        site's stale pages, a killed build's temporary files), then the empty folders."""
+        from .scan import walk
+        folders = []
+        for rel, entry in walk(self.staging):
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif rel not in self.manifest:
+                os.unlink(entry.path)
+        for folder in reversed(folders):  # deepest first
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass  # not empty: it holds files of this site
 
 
 def staging_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
-def prepare_staging(output: Path) -> Path:
-    """An empty staging folder beside ``output/``; a stale one from a killed build is removed."""
+def spare_dir(cache_dir: Path, output: Path) -> Path:
+    """Where the site replaced by the last build waits to become the next build's staging folder."""
+    name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+    return cache_dir / f"previous-site-{name}"
+
+
+def prepare_staging(output: Path, spare: Path | None = None) -> tuple[Path, bool]:
+    """The staging folder beside ``output/``, and whether it holds an older site to reconcile.
+
+    Rather than building every file afresh, a build updates the site it replaced last time
+    (kept in ``spare``): most of its files are the same, hard-linked, so a build where little
+    changed writes little. A staging folder left by a killed build is reconciled the same way.
+    """
     staging = staging_dir(output)
-    if staging.exists():
-        shutil.rmtree(staging)
     if _trash(output).exists():
         shutil.rmtree(_trash(output), ignore_errors=True)
     old = output.parent / f".{output.name}.old"
@@ -174,12 +240,46 @@ def prepare_staging(output: Path) -> Path:
             os.rename(old, output)  # a build died between the two renames: put the old site back
         else:
             shutil.rmtree(old)
+    if staging.is_dir() and not staging.is_symlink():
+        if spare is not None and spare.exists():
+            shutil.rmtree(spare, ignore_errors=True)
+        return staging, True
+    if staging.exists() or staging.is_symlink():
+        staging.unlink()
+    if spare is not None and spare.is_dir():
+        try:
+            os.rename(spare, staging)
+            return staging, True
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
     staging.mkdir(parents=True)
-    return staging
+    return staging, False
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def _keep_as_spare(folder: Path, spare: Path | None) -> bool:
+    if spare is None:
+        return False
+    try:
+        if spare.exists():
+            shutil.rmtree(spare)
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(folder, spare)  # fails across filesystems: then the folder is deleted
+        return True
+    except OSError:
+        return False
+
+
+def put_aside(output: Path, spare: Path) -> None:
+    """Move a staging folder left by a killed build out of sight, for the next build to reconcile."""
+    staging = staging_dir(output)
+    if staging.is_dir() and not staging.is_symlink():
+        discard(staging, spare)
+
+
+def discard(staging: Path, spare: Path | None = None) -> None:
+    """After a failed build: keep the staging folder for the next build to reconcile, or delete it."""
+    if not _keep_as_spare(staging, spare):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -220,10 +320,12 @@ def remove_later(folder: Path, output: Path, background: bool) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def publish(staging: Path, output: Path, background_cleanup: bool = False) -> None:
-    """Replace ``output`` by ``staging`` so that readers see the old site or the new one, never a mix."""
+def publish(staging: Path, output: Path, background_cleanup: bool = False, spare: Path | None = None) -> None:
+    """Replace ``output`` by ``staging`` so that readers see the old site or the new one, never a mix.
+    The replaced site is kept in ``spare`` (see :func:`prepare_staging`), else deleted."""
     if output.exists() and _exchange(staging, output):
-        remove_later(staging, output, background_cleanup)
+        if not _keep_as_spare(staging, spare):
+            remove_later(staging, output, background_cleanup)
         return
     old = output.parent / f".{output.name}.old"
     if output.exists():

@@ -197,3 +197,27 @@ def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repair
     assert cache.counts["unchanged"] == 0 and cache.counts["markdown"] == 1
     clean_build(site, tmp_path / "clean")
     assert tree(output) == tree(tmp_path / "clean")
+
+
+def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_one(tmp_path):
+    """The staged site starts from the one the last build replaced (hard links shared with the
+    live site): files are replaced, never rewritten in place, so the live site never changes
+    under its readers, and what stays the same costs no write."""
+    from generator.output import spare_dir
+    site = make_site(tmp_path / "site", random.Random(3))
+    output = tmp_path / "out"
+    options = BuildOptions(source=site, output=output, today=TODAY)
+    note = site / "content" / "notes" / "note-3.md"
+    build(options, BuildCache())
+    note.write_text(note.read_text() + "\nFirst edit.\n")
+    build(options, BuildCache())
+    live = tree(output)
+    spare = spare_dir(site / ".cache", output)
+    (spare / "stray.html").write_text("<p>left by hand</p>")  # nothing foreign gets published
+    note.write_text(note.read_text() + "\nSecond edit.\n")
+    cache = BuildCache()
+    build(options, cache)
+    assert tree(spare) == live  # the replaced site, byte for byte: nothing was written through it
+    clean_build(site, tmp_path / "clean")
+    assert tree(output) == tree(tmp_path / "clean")
+    assert 0 < cache.counts["written"] < len(live) / 2
