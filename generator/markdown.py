@@ -75,6 +75,13 @@ class Rendered:
     def excerpt(self, words: int) -> str:
         """The first ``words`` words, with an ellipsis when there are more (the last word of the
         cut-off head may be partial, but it is never among the ``words`` shown)."""
+        # A note's excerpt shows on many pages (home, tags, month, event, related notes).
+        known = self.__dict__.setdefault("_excerpts", {})  # not a field: frozen, yet memoised
+        if words not in known:
+            known[words] = self._excerpt(words)
+        return known[words]
+
+    def _excerpt(self, words: int) -> str:
         head = self.html[: words * 80]  # the start of the HTML is enough...
         if head.rfind("<") > head.rfind(">"):
             head = head[: head.rfind("<")]  # ...without a tag cut in half
