@@ -12,6 +12,7 @@ import functools
 import re
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -21,8 +22,12 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "normalize",
     "tokenize",
+    "count_tokens",
     "index_terms",
     "build_index",
+    "analyse",
+    "analysis_tag",
+    "build_index_analysed",
 ]
 
 #: Longest token kept, in code points; longer runs (hashes, pasted URLs) are cut
@@ -99,6 +104,13 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKD", text).translate(_fold_table())
 
 
+def _raw_tokens(text: str) -> list[str]:
+    """:func:`tokenize` before the cut to MAX_TOKEN_LENGTH."""
+    if text.isascii():
+        return text.translate(_ASCII_TABLE).split()
+    return _WORD.findall(normalize(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into search tokens, identically at index and query time.
 
@@ -110,13 +122,25 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Café & Crème-brûlée: Straße 3.11, don't")
     ['cafe', 'creme', 'brulee', 'strasse', '3', '11', 'dont']
     """
-    if text.isascii():
-        tokens = text.translate(_ASCII_TABLE).split()
-    else:
-        tokens = _WORD.findall(normalize(text))
+    tokens = _raw_tokens(text)
     if tokens and max(map(len, tokens)) > MAX_TOKEN_LENGTH:
         tokens = [t[:MAX_TOKEN_LENGTH] for t in tokens]
     return tokens
+
+
+def count_tokens(text: str) -> Counter:
+    """``Counter(tokenize(text))``, faster on long text.
+
+    The length check runs over distinct tokens rather than every token (a body
+    repeats its words many times).
+    """
+    counts = Counter(_raw_tokens(text))
+    if counts and max(map(len, counts)) > MAX_TOKEN_LENGTH:
+        cut: Counter = Counter()
+        for token, n in counts.items():
+            cut[token[:MAX_TOKEN_LENGTH]] += n
+        counts = cut
+    return counts
 
 
 def index_terms(text: str) -> list[str]:
@@ -136,3 +160,38 @@ def build_index(docs: Sequence[SearchDoc], **options) -> dict[str, bytes]:
     from .search_index import build  # kept out of import time of this module
 
     return build(docs, **options)
+
+
+def analyse(doc: SearchDoc) -> list:
+    """What the index needs from one note, as a small JSON value (cacheable per note).
+
+    It depends only on ``doc`` (see :func:`generator.search_index.analyse`), so a
+    rebuild can reuse it for every note that did not change: see
+    :func:`build_index_analysed` and :func:`analysis_tag`.
+    """
+    from .search_index import analyse
+
+    return analyse(doc)
+
+
+def analysis_tag() -> str:
+    """Short digest of everything besides the note that :func:`analyse` depends on.
+
+    Put it in the key of a cached analysis: a new tokenizer rule, stop word, Unicode
+    version or analysis layout then misses instead of reusing a stale value.
+    """
+    from .search_index import analysis_tag
+
+    return analysis_tag()
+
+
+def build_index_analysed(entries: Sequence[tuple[SearchDoc, list]], **options) -> dict[str, bytes]:
+    """:func:`build_index` from ``(doc, analyse(doc))`` pairs; the docs' ``body`` is not read.
+
+    Byte-identical to ``build_index`` of the full docs.  The URLs must be distinct
+    (``ValueError`` otherwise); ``options`` are the layout options of
+    :func:`build_index` except ``excerpt_chars``, which :func:`analyse` fixed.
+    """
+    from .search_index import build_analysed
+
+    return build_analysed(entries, **options)

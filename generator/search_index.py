@@ -23,18 +23,26 @@ so a CDN may cache those files forever):
 
 Doc ids follow (first tag, newest first, url), so notes on one topic sit in the
 same doc files and a topical query's results cost few fetches.
+
+Scoring needs every note at once (idf, average field lengths), but all it reads
+from a note's text is in that note's :func:`analyse` value, which depends on
+nothing else: a build caches it per note, so a rebuild after one edit analyses
+one note, and :func:`build_analysed` makes the same files from the analyses.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import unicodedata
-from collections import Counter, defaultdict
-from typing import Sequence
+from collections import Counter, defaultdict, deque
+from itertools import chain, repeat
+from operator import attrgetter, sub
+from typing import Iterator, Sequence
 
-from .search import MAX_TOKEN_LENGTH, STOP_WORDS, SearchDoc, normalize, tokenize
+from .search import MAX_TOKEN_LENGTH, STOP_WORDS, SearchDoc, count_tokens, normalize, tokenize
 
 FORMAT_VERSION = 1
 FIELDS = ("title", "tags", "speakers", "event", "summary", "body")
@@ -84,8 +92,8 @@ def _sort_key(value: str) -> tuple[str, str]:
 
 def order_docs(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
     """Doc-id order: by first tag, then newest first, then URL (deterministic)."""
-    ordered = sorted(docs, key=lambda d: (d.url, d.date, d.title, d.event, d.tags,
-                                          d.speakers, d.summary, d.body))
+    ordered = sorted(docs, key=attrgetter("url", "date", "title", "event", "tags", "speakers", "summary",
+                                          "body"))
     ordered.sort(key=lambda d: d.date, reverse=True)  # stable: ties keep URL order
     ordered.sort(key=lambda d: _sort_key(d.tags[0]) if d.tags else ("\uffff", ""))
     return ordered
@@ -96,64 +104,114 @@ def _field_texts(doc: SearchDoc) -> tuple[str, ...]:
             doc.summary, doc.body)
 
 
-def score_postings(docs: Sequence[SearchDoc]) -> dict[str, tuple[list[int], list[int]]]:
-    """BM25F postings: term -> (ascending doc ids, quantised scores 1..63).
+#: Bump whenever :func:`analyse` gives a different value for the same note.
+ANALYSIS_VERSION = 3
 
-    Each field's term frequency is weighted (WEIGHTS) and length-normalised (B)
-    before one saturation ``tf / (K1 + tf)``, times the term's idf.  Scores are
-    scaled so the largest possible one (idf of a one-note term, saturation 1)
-    maps to SCORE_LEVELS.
+
+@functools.cache
+def analysis_tag() -> str:
+    """Digest of what an analysis depends on besides its note (see :func:`analyse`)."""
+    parts = (ANALYSIS_VERSION, MAX_TOKEN_LENGTH, EXCERPT_CHARS, sorted(STOP_WORDS), FIELDS,
+             unicodedata.unidata_version)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()
+
+
+def analyse(doc: SearchDoc, excerpt_chars: int = EXCERPT_CHARS) -> list:
+    """All the index needs from one note's text, as a small JSON value.
+
+    ``[lengths, short, terms, runs, mixed, mixed_tfs, excerpt]``:
+
+    ``lengths``
+        Number of index terms (stop words out) per field, in FIELDS order.
+    ``short``
+        The index terms of the five short fields (title ... summary), space-joined in
+        text order: scoring adds one weight per occurrence, in this order, so sums are
+        bit-for-bit those of a full rebuild.
+    ``terms``, ``runs``
+        The body terms that occur in no short field, space-joined by ascending term
+        frequency, and that order's runs as ``[tf, count, tf, count, ...]``: every term
+        of a run gets the same body weight.
+    ``mixed``, ``mixed_tfs``
+        Body terms that also occur in a short field (space-joined), and their term
+        frequencies in the body.
+    ``excerpt``
+        The text shown under the result.
+
+    Depends on nothing but ``doc`` (no other note, not even its url or date), so it
+    can be cached per note and reused while other notes change.  Tokens never contain
+    spaces, so a space-joined string is an exact list that JSON stores and loads fast.
     """
-    n = len(docs)
+    texts = _field_texts(doc)
+    short = [[t for t in tokenize(text) if t not in STOP_WORDS] for text in texts[:-1]]
+    counts = count_tokens(texts[-1])
+    for stop in STOP_WORDS:
+        counts.pop(stop, None)
+    length = sum(counts.values())
+    mixed = {}
+    for term in dict.fromkeys(t for toks in short for t in toks):
+        tf = counts.pop(term, 0)
+        if tf:
+            mixed[term] = tf
+    terms = sorted(counts, key=counts.__getitem__)  # stable: first occurrence first
+    runs = list(chain.from_iterable(sorted(Counter(counts.values()).items())))
+    return [[len(toks) for toks in short] + [length], [" ".join(toks) for toks in short],
+            " ".join(terms), runs, " ".join(mixed), list(mixed.values()), excerpt(doc, excerpt_chars)]
+
+
+def _scored(analyses: Sequence[list]) -> Iterator[tuple[str, list[int], list[int]]]:
+    """BM25F postings of notes given by their analyses, doc id = position.
+
+    Yields ``(term, ascending doc ids, quantised scores 1..63)`` per term, in
+    UTF-16 order.  Each field's term frequency is weighted (WEIGHTS) and
+    length-normalised (B) before one saturation ``tf / (K1 + tf)``, times the
+    term's idf.  Scores are scaled so the largest possible one (idf of a
+    one-note term, saturation 1) maps to SCORE_LEVELS.  The float operations are
+    those of scoring each (term, note) pair on its own, in the same order, so a
+    score never differs in its last bit (tests/test_search_incremental.py).
+    """
+    n = len(analyses)
     body = len(FIELDS) - 1
-    # Pass 1: tokens of the short fields, term counts of the body, lengths, df.
-    short: list[list[list[str]]] = []
-    bodies: list[tuple[Counter, int]] = []
-    totals = [0] * len(FIELDS)
-    df: Counter = Counter()
-    for doc in docs:
-        texts = _field_texts(doc)
-        fields = [[t for t in tokenize(text) if t not in STOP_WORDS] for text in texts[:body]]
-        toks = tokenize(texts[body])
-        c = Counter(toks)
-        length = len(toks)
-        for stop in STOP_WORDS:
-            length -= c.pop(stop, 0)
-        for f, toks in enumerate(fields):
-            totals[f] += len(toks)
-        totals[body] += length
-        df.update(c.keys() | set().union(*fields))
-        short.append(fields)
-        bodies.append((c, length))
+    totals = [sum(column) for column in zip(*(a[0] for a in analyses))] or [0] * len(FIELDS)
     avg = [max(t / max(n, 1), 1.0) for t in totals]
-    scale = SCORE_LEVELS / math.log(1.0 + (n - 0.5) / 1.5) if n > 1 else SCORE_LEVELS
-    mult = {t: scale * math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
     weight = [WEIGHTS[f] for f in FIELDS]
     b = [B[f] for f in FIELDS]
+    short_fields = range(body)
 
-    # Pass 2, the hot loop of the build: once per (term, doc).  (Measured
-    # against packed single-list and map()-chain variants: this is fastest.)
-    ids: dict[str, list[int]] = {t: [] for t in sorted(df)}
-    scores: dict[str, list[int]] = {t: [] for t in ids}
-    k1 = K1
-    for doc_id, (fields, (c, length)) in enumerate(zip(short, bodies)):
-        extra: dict[str, float] = {}
-        for f, toks in enumerate(fields):
-            if toks:
-                norm = weight[f] / (1.0 - b[f] + b[f] * len(toks) / avg[f])
-                for term in toks:
+    # Pass 1, once per note: each term's list gets the pair (doc id, w), w being the
+    # term's weight in the note.  Body terms of equal frequency share one pair object,
+    # and a note's appends run in one C-level map: no Python code per term.
+    postings: defaultdict[str, list] = defaultdict(list)
+    lists = postings.__getitem__
+    extend = list.extend
+    for doc_id, (lengths, short, terms, runs, mixed, mixed_tfs, _) in enumerate(analyses):
+        extra: dict[str, float] = {}  # weight from the short fields
+        for f in short_fields:
+            if lengths[f]:
+                norm = weight[f] / (1.0 - b[f] + b[f] * lengths[f] / avg[f])
+                for term in short[f].split():
                     extra[term] = extra.get(term, 0.0) + norm
-        norm = weight[body] / (1.0 - b[body] + b[body] * length / avg[body])
-        for term, tf in c.items():
-            w = tf * norm
-            if term in extra:
-                w += extra.pop(term)
-            ids[term].append(doc_id)
-            scores[term].append(int(mult[term] * w / (k1 + w) + 0.5) or 1)
-        for term, w in extra.items():
-            ids[term].append(doc_id)
-            scores[term].append(int(mult[term] * w / (k1 + w) + 0.5) or 1)
-    return {t: (ids[t], scores[t]) for t in ids}
+        norm = weight[body] / (1.0 - b[body] + b[body] * lengths[body] / avg[body])
+        for term, tf in zip(mixed.split(), mixed_tfs):
+            extra[term] = tf * norm + extra[term]
+        pairs = chain(chain.from_iterable(map(repeat, [(doc_id, tf * norm) for tf in runs[::2]], runs[1::2])),
+                      zip(repeat(doc_id), extra.values()))
+        deque(map(extend, map(lists, chain(terms.split(), extra)), pairs), 0)
+
+    # Pass 2, once per term: document frequency is the list's length, so idf is known.
+    scale = SCORE_LEVELS / math.log(1.0 + (n - 0.5) / 1.5) if n > 1 else SCORE_LEVELS
+    k1 = K1
+    for term in sorted(postings, key=_utf16_key):
+        pairs = postings.pop(term)  # frees the lists as the output grows
+        ids = pairs[::2]
+        d = len(ids)
+        mult = scale * math.log(1.0 + (n - d + 0.5) / (d + 0.5))
+        yield term, ids, [int(mult * w / (k1 + w) + 0.5) or 1 for w in pairs[1::2]]
+
+
+def score_postings(docs: Sequence[SearchDoc]) -> dict[str, tuple[list[int], list[int]]]:
+    """BM25F postings of ``docs`` (doc id = position): term -> (ascending doc ids, scores 1..63)."""
+    scored = {t: (ids, scores) for t, ids, scores in _scored([analyse(d) for d in docs])}
+    return {t: scored[t] for t in sorted(scored)}
 
 
 def _pack(entries: list[tuple[str, str]], target: int) -> list[tuple[str, bytes]]:
@@ -205,6 +263,35 @@ def build(
 ) -> dict[str, bytes]:
     """Build every file of the index; see the module docstring for the layout."""
     docs = order_docs(docs)
+    analyses = [analyse(d, excerpt_chars) for d in docs]
+    return _build(docs, analyses, docs_per_file=docs_per_file, shard_bytes=shard_bytes,
+                  facet_bytes=facet_bytes)
+
+
+def build_analysed(
+    entries: Sequence[tuple[SearchDoc, list]],
+    *,
+    docs_per_file: int = 50,
+    shard_bytes: int = 40_000,
+    facet_bytes: int = 24_000,
+) -> dict[str, bytes]:
+    """:func:`build` from each note's fields and its :func:`analyse` value.
+
+    The same files, byte for byte, as ``build`` of the full docs; the docs' ``body``
+    is never read, so it may be empty.  URLs must be distinct (a site's are): a tie
+    on every other field would otherwise be broken by the body.
+    """
+    by_url = {doc.url: analysis for doc, analysis in entries}
+    if len(by_url) != len(entries):
+        raise ValueError("build_analysed needs distinct URLs")
+    docs = order_docs([doc for doc, _ in entries])
+    return _build(docs, [by_url[d.url] for d in docs], docs_per_file=docs_per_file,
+                  shard_bytes=shard_bytes, facet_bytes=facet_bytes)
+
+
+def _build(docs: list[SearchDoc], analyses: list[list], *, docs_per_file: int, shard_bytes: int,
+           facet_bytes: int) -> dict[str, bytes]:
+    """The index files of ``docs``, already in doc-id order, with their analyses."""
     files: dict[str, bytes] = {}
 
     def put(folder: str, data: bytes) -> str:
@@ -215,15 +302,18 @@ def build(
         files[path] = data
         return name
 
-    # Postings shards.
-    postings = score_postings(docs)
-    entries = []
-    for term in sorted(postings, key=_utf16_key):
-        doc_ids, scores = postings[term]
-        frag = f"{_json(term)}:[[{','.join(map(str, _deltas(doc_ids)))}],[{','.join(map(str, scores))}]]"
-        entries.append((term, frag))
+    # Postings shards.  Deltas are below the note count and scores at most
+    # SCORE_LEVELS: a table of their decimal strings beats str() per number.  A term
+    # is letters and digits only, so it needs no JSON escaping.
+    number = list(map(str, range(len(docs) + SCORE_LEVELS + 1))).__getitem__
+    comma = ",".join
+    entries = [
+        (term, f'"{term}":[[{comma(map(number, map(sub, ids, chain((0,), ids))))}],[{comma(map(number, scores))}]]')
+        for term, ids, scores in _scored(analyses)
+    ]
     shards = [["" if i == 0 else key, put("t", data)]
               for i, (key, data) in enumerate(_pack(entries, shard_bytes))]
+    del entries
 
     # Filter options and filter postings.
     tags = sorted({t for d in docs for t in d.tags}, key=_sort_key)
@@ -231,7 +321,8 @@ def build(
     years = sorted({d.date[:4] for d in docs if d.date[:4].isdigit()}, reverse=True)
     tag_ix = {t: i for i, t in enumerate(tags)}
     event_ix = {e: i for i, e in enumerate(events)}
-    newest_first = sorted(range(len(docs)), key=lambda i: (_neg_date(docs[i].date), i))
+    neg_dates = {date: _neg_date(date) for date in {d.date for d in docs}}
+    newest_first = sorted(range(len(docs)), key=lambda i: (neg_dates[docs[i].date], i))
     facet_ids: dict[str, list[int]] = defaultdict(list)
     for i in newest_first:
         d = docs[i]
@@ -251,8 +342,8 @@ def build(
     for start in range(0, len(docs), docs_per_file):
         rows = [
             [d.title, d.url[len(base):], d.date, event_ix.get(d.event, -1),
-             sorted({tag_ix[t] for t in d.tags}), list(d.speakers), excerpt(d, excerpt_chars)]
-            for d in docs[start:start + docs_per_file]
+             sorted({tag_ix[t] for t in d.tags}), list(d.speakers), a[-1]]  # a[-1]: the excerpt
+            for d, a in zip(docs[start:start + docs_per_file], analyses[start:start + docs_per_file])
         ]
         doc_files.append(put("d", _json(rows).encode()))
 
