@@ -9,7 +9,10 @@ or ``srcset`` candidate it picks at that width; and the favicon. Lazy images are
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -33,14 +36,35 @@ _LENGTH = re.compile(r"([0-9.]+)(px|vw|rem|em)")
 
 # --- the markup --------------------------------------------------------------
 
-_FETCHING_TAGS = re.compile(r"""<(?:link|script|picture|source|img)\b(?:[^>"']|"[^"]*"|'[^']*')*>|</(?:picture|script)\s*>""",
-                            re.IGNORECASE)
+# Characters that Python's re.IGNORECASE also takes for these ASCII letters: ``ı`` and ``İ``
+# for i, the Kelvin sign for k, the long s for s. Spelling the cases out lets the scan below
+# run without IGNORECASE and still find exactly the same tags.
+_OTHER_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 
-class _Page(HTMLParser):
-    """The resources a page's markup asks for, in document order."""
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}{_OTHER_CASES.get(c, '')}]" for c in word)
+
+
+_REST_OF_TAG = r"""\b(?:[^>"']|"[^"]*"|'[^']*')*>"""
+
+#: Only these tags fetch anything; parsing just them is many times faster than the whole page.
+#: (``</script>`` too: after ``<script>`` the parser reads everything up to it as script text.)
+#: The same matches as ``<(?:link|script|picture|source|img)\b…>|</(?:picture|script)\s*>``
+#: with IGNORECASE, but grouped after one ``<`` by first letter and without IGNORECASE: a page
+#: has some 600 ``<`` to try, and this scans it in two thirds of the time (the largest cost left).
+_FETCHING_TAGS = re.compile("<(?:" + "|".join([
+    _any_case("link") + _REST_OF_TAG,
+    _any_case("s") + "(?:" + _any_case("cript") + "|" + _any_case("ource") + ")" + _REST_OF_TAG,
+    _any_case("picture") + _REST_OF_TAG,
+    _any_case("img") + _REST_OF_TAG,
+    "/(?:" + _any_case("picture") + "|" + _any_case("script") + r")\s*>"]) + ")")
+
+
+class _Resources:
+    """The resources a page's markup asks for, in document order, from the parser's tag calls."""
 
     def __init__(self):
-        super().__init__(convert_charrefs=True)
         self.stylesheets: list[str] = []
         self.scripts: list[tuple[str, bool]] = []     # (url, is_module)
         self.preloads: list[tuple[str, str]] = []     # (url, as)
@@ -82,6 +106,119 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "picture":
             self._picture = None
+
+
+class _Page(_Resources, HTMLParser):
+    """The resources a page's markup asks for, read by ``HTMLParser``."""
+
+    def __init__(self):
+        HTMLParser.__init__(self, convert_charrefs=True)
+        _Resources.__init__(self)
+
+
+# Reading a page's tags one by one. Feeding the parser all of a page's fetching tags costs more
+# than the rest of measuring it, and no two pages have the same tags (the canonical link names
+# the page). But most tags either fetch nothing (that link, a JSON-LD script) or recur on every
+# page (the stylesheets), so each distinct tag is read once and a page is keyed by the tags that
+# matter. ``_SIMPLE_TAG`` admits only tags that ``HTMLParser`` reads one at a time, the same
+# way alone as amid others, and whose reading is plain: ASCII names and whitespace, quotes only
+# around values, a proper end. ``_Tag.read`` gives for those exactly the calls the parser makes
+# (tests/test_pageweight_equivalence.py compares them); a page with any other tag is parsed whole.
+_WS = "[ \t\n\r\f]"
+
+
+def _ascii_any_case(*words: str) -> str:
+    return "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+
+
+_ATTR = f"{_WS}+([A-Za-z_:][-A-Za-z0-9_:.]*)(?:{_WS}*={_WS}*(\"[^\"]*\"|'[^']*'|[^\\s\"'=<>`]+))?"
+_SIMPLE_TAG = re.compile(
+    "<(?P<start>" + _ascii_any_case("link", "script", "picture", "source", "img") + f")(?:{_ATTR})*{_WS}*/?>"
+    + "|</(?P<end>" + _ascii_any_case("picture", "script") + f"){_WS}*>")
+_SIMPLE_ATTR = re.compile(_ATTR)
+
+
+class _Tag:
+    """One simple fetching tag: the handler calls the parser makes for it, and their effect."""
+
+    __slots__ = ("events", "matters", "opens_script", "closes_script")
+
+    def __init__(self, events: tuple, opens_script: bool, closes_script: bool):
+        self.events = events                 # (tag, attrs), attrs None for an end tag
+        self.opens_script = opens_script     # the parser then reads all up to </script> as text
+        self.closes_script = closes_script
+        if any(tag in ("picture", "source", "img") for tag, _ in events):
+            self.matters = True  # they depend on or change the open <picture>
+        else:  # <link> and <script> do the same wherever they are: try them once
+            probe = _Resources()
+            self.replay(probe)
+            self.matters = bool(probe.stylesheets or probe.scripts or probe.preloads or probe.icons)
+
+    def replay(self, parser: _Resources) -> None:
+        for tag, attrs in self.events:
+            if attrs is None:
+                parser.handle_endtag(tag)
+            else:
+                parser.handle_starttag(tag, attrs)
+
+    @staticmethod
+    def read(text: str) -> _Tag | None:
+        """The tag ``text`` as ``HTMLParser`` reads it, or None if it is not simple."""
+        match = _SIMPLE_TAG.fullmatch(text)
+        if not match:
+            return None
+        if match["end"]:
+            name = match["end"].lower()
+            return _Tag(((name, None),), False, name == "script")
+        name = match["start"].lower()
+        attrs = []
+        pos = match.end("start")
+        while attr := _SIMPLE_ATTR.match(text, pos):
+            value = attr.group(2)
+            if value is not None:
+                if value[0] in "'\"":
+                    value = value[1:-1]
+                value = unescape(value) if value else value
+            attrs.append((attr.group(1).lower(), value))
+            pos = attr.end()
+        if "/" in text[pos:]:  # <img … />: a start tag and its end
+            return _Tag(((name, attrs), (name, None)), False, False)
+        return _Tag(((name, attrs),), name == "script", False)
+
+
+#: A simple ``<link>`` that fetches nothing (the canonical link, an alternate feed): its rel
+#: cannot name a stylesheet, preload or icon when its text has no such word and no ``&``.
+_INERT_LINK = _Tag((), False, False)
+_LINK_START = re.compile("<" + _ascii_any_case("link") + _WS)
+
+
+def _inert_link(text: str) -> bool:
+    # Every page has its own canonical link: this spares reading one tag per page in full.
+    low = text.lower()
+    return (bool(_LINK_START.match(text)) and "&" not in text and "stylesheet" not in low
+            and "preload" not in low and "icon" not in low and bool(_SIMPLE_TAG.fullmatch(text)))
+
+
+def _markup_key(known: dict, tags: list[str]) -> tuple | None:
+    """The tags of a page that matter, in order, or None if it has a tag that is not simple
+    or text the parser would swallow (anything but ``</script>`` right after ``<script>``)."""
+    key = []
+    in_script = False
+    for text in tags:
+        tag = known.get(text, False)
+        if tag is False:
+            tag = known[text] = _INERT_LINK if _inert_link(text) else _Tag.read(text)
+        if tag is None:
+            return None
+        if in_script:
+            if not tag.closes_script:
+                return None
+            in_script = False
+            continue  # the end of a script, which the parser reports and _Page ignores
+        in_script = tag.opens_script
+        if tag.matters:
+            key.append(tag)
+    return tuple(key)
 
 
 def _print_only(media: str) -> bool:
@@ -150,14 +287,32 @@ def _pick(srcset: str, sizes: str, src: str | None) -> str | None:
 # --- one page -------------------------------------------------------------------------------------
 
 class SiteFiles:
-    """Maps URLs of the built site to its files; caches file sizes and parsed CSS/JS."""
+    """Maps URLs of the built site to its files, and remembers what its pages have in common.
+
+    One instance measures one finished output folder, which does not change meanwhile, so
+    every answer is kept: whether a file exists, its size, the text of a stylesheet or script,
+    the parse of a page's fetching tags, and what a given set of tags fetches. A thousand pages
+    built from a few templates then cost little more than reading each page once.
+    """
 
     def __init__(self, output: Path, origin: str, base_path: str):
         self.output, self.origin, self.base_path = output, origin, base_path
         self._text: dict[str, str] = {}
+        self._sizes: dict[str, int] = {}
+        self._is_file: dict[str, bool] = {}
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._tags: dict[str, _Tag | None] = {}
+        self._markup: dict[tuple | str, _Markup] = {}
+        self._fetches: dict[tuple, _Fetches] = {}
 
     def file(self, url: str, page_url: str) -> str | None:
         """The output file a site-local URL serves (relative to output/), or None."""
+        key = (url, page_url)
+        if key not in self._found:
+            self._found[key] = self._file(url, page_url)
+        return self._found[key]
+
+    def _file(self, url: str, page_url: str) -> str | None:
         absolute = urljoin(page_url, url)
         parts = urlsplit(absolute)
         if f"{parts.scheme}://{parts.netloc}" != self.origin:
@@ -168,18 +323,87 @@ class SiteFiles:
         rel = path[len(self.base_path):]
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        return rel if (self.output / rel).is_file() else None
+        if rel not in self._is_file:
+            self._is_file[rel] = (self.output / rel).is_file()
+        return rel if self._is_file[rel] else None
 
     def url(self, rel: str) -> str:
         return self.origin + self.base_path + rel
 
     def size(self, rel: str) -> int:
-        return (self.output / rel).stat().st_size
+        if rel not in self._sizes:
+            self._sizes[rel] = (self.output / rel).stat().st_size
+        return self._sizes[rel]
 
     def text(self, rel: str) -> str:
         if rel not in self._text:
             self._text[rel] = (self.output / rel).read_text(encoding="utf-8", errors="replace")
         return self._text[rel]
+
+    def fetches(self, tags: list[str], page_url: str) -> _Fetches:
+        """What the page at ``page_url`` downloads besides itself, given its fetching tags (the
+        matches of ``_FETCHING_TAGS`` in its text, in order)."""
+        key = _markup_key(self._tags, tags)
+        if key is None:  # markup a plain tag-by-tag reading might get wrong: parse it whole
+            key = "".join(tags)
+        markup = self._markup.get(key)
+        if markup is None:
+            markup = self._markup[key] = _Markup(key)
+        # Root-relative and absolute URLs resolve alike on every page: one answer serves all.
+        where = (key, None if markup.same_everywhere else page_url)
+        if where not in self._fetches:
+            self._fetches[where] = _Fetches(self, markup, page_url)
+        return self._fetches[where]
+
+
+def _read_bytes(path: str) -> bytes:
+    """The file's bytes, with a third less overhead than ``open().read()`` (a thousand pages: 10 ms)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while chunks[-1]:  # to the end, should the file not be the size it was a moment ago
+            chunks.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _read_text(data: bytes) -> str:
+    """``data`` decoded as ``Path.read_text(encoding="utf-8", errors="replace")`` would."""
+    text = data.decode("utf-8", "replace")
+    if "\r" in text:  # universal newlines, as text mode reads them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+_SAME_EVERYWHERE = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+class _Markup:
+    """What :class:`_Page` finds in a page's fetching tags: from the relevant tags' recorded
+    parses (a tuple of :class:`_Tag`), or by parsing the tags' text whole (a string)."""
+
+    __slots__ = ("stylesheets", "scripts", "preloads", "icons", "images", "same_everywhere")
+
+    def __init__(self, source: tuple | str):
+        if isinstance(source, str):
+            parser = _Page()
+            parser.feed(source)
+            parser.close()
+        else:
+            parser = _Resources()
+            for tag in source:
+                tag.replay(parser)
+        self.stylesheets = tuple(parser.stylesheets)
+        self.scripts = tuple(parser.scripts)
+        self.preloads = tuple(parser.preloads)
+        self.icons = tuple(parser.icons)
+        self.images = tuple(parser.images)
+        urls = [*self.stylesheets, *(u for u, _ in self.scripts), *(u for u, _ in self.preloads),
+                *(u for u, _ in self.icons), *(u for u, _ in self.images if u)]
+        # urljoin() ignores the page's address for a URL with a path from the root or with
+        # scheme and host (e.g. a CDN), so what these fetch is the same on every page.
+        self.same_everywhere = all(_SAME_EVERYWHERE.match(url) for url in urls)
 
 
 def _css_files(site: SiteFiles, rel: str, seen: set) -> tuple[list[str], list[str]]:
@@ -224,70 +448,113 @@ def _category(rel: str, hint: str = "") -> str:
                                                                  ".gif", ".svg") else "other")
 
 
+class _Fetches:
+    """The files a page's markup makes a first visit download, the page itself left out.
+
+    Leaving the page out is what lets one instance serve every page with the same tags;
+    :func:`page_weight` adds the page back (and copes with a page that fetches itself).
+    """
+
+    __slots__ = ("fetched", "lazy", "sizes", "total", "files", "third_party", "lazy_bytes")
+
+    def __init__(self, site: SiteFiles, markup: _Markup, page_url: str):
+        fetched: dict[str, str] = {}   # file -> category, each counted once
+        external: list[str] = []
+
+        def add(url: str, category: str | None = None) -> str | None:
+            found = site.file(url, page_url)
+            if found is None:
+                if urlsplit(urljoin(page_url, url)).netloc != urlsplit(site.origin).netloc:
+                    external.append(url)
+                return None
+            fetched.setdefault(found, category or _category(found))
+            return found
+
+        css_seen: set = set()
+        for href in markup.stylesheets:
+            found = site.file(href, page_url)
+            if found:
+                sheets, fonts = _css_files(site, found, css_seen)
+                for sheet in sheets:
+                    fetched.setdefault(sheet, "css")
+                for font in fonts:
+                    fetched.setdefault(font, "fonts")
+            else:
+                add(href, "css")
+        js_seen: set = set()
+        for src, is_module in markup.scripts:
+            found = add(src, "js")
+            if found and is_module:
+                for module in _module_files(site, found, js_seen):
+                    fetched.setdefault(module, "js")
+        for href, kind in markup.preloads:
+            add(href, _category(href, kind))
+        if markup.icons:
+            svg = [href for href, kind in markup.icons if kind == "image/svg+xml"]
+            add(svg[0] if svg else markup.icons[0][0], "other")
+        lazy: dict[str, int] = {}
+        for src, is_lazy in markup.images:
+            if not src:
+                continue
+            if is_lazy:
+                found = site.file(src, page_url)
+                if found and found not in fetched:
+                    lazy[found] = site.size(found)
+            else:
+                add(src, "images")
+
+        self.fetched, self.lazy = fetched, lazy
+        self.sizes = {category: 0 for category in CATEGORIES}
+        for file, category in fetched.items():
+            self.sizes[category] += site.size(file)
+        self.total = sum(self.sizes.values())
+        self.files = sorted(fetched)
+        self.third_party = sorted(set(external))
+        self.lazy_bytes = sum(lazy.values())
+
+
 def page_weight(site: SiteFiles, rel: str) -> dict:
     """What a first visit to the page at ``rel`` (an HTML file in output/) downloads."""
-    page_url = site.url(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-    parser = _Page()
-    # Only these tags fetch anything; parsing just them is many times faster than the whole page.
-    parser.feed("".join(_FETCHING_TAGS.findall(site.text(rel))))
-    parser.close()
-    fetched: dict[str, str] = {rel: "html"}   # file -> category, each counted once
-    external: list[str] = []
+    page = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+    data = _read_bytes(os.path.join(site.output, rel))  # its length is the page's size: no stat
+    fetches = site.fetches(_FETCHING_TAGS.findall(_read_text(data)), site.url(page))
+    if rel in fetches.fetched or rel in fetches.lazy:
+        return _self_fetching_weight(site, rel, page, fetches)
+    sizes = dict(fetches.sizes)
+    sizes["html"] = len(data)
+    total = fetches.total + len(data)
+    files = fetches.files.copy()
+    bisect.insort(files, rel)
+    return {
+        "file": rel,
+        "url": site.base_path + page,
+        "bytes": sizes,
+        "total": total,
+        "before_images": total - sizes["images"],
+        "lazy_images": fetches.lazy_bytes,
+        "requests": len(files),
+        "files": files,
+        "third_party": list(fetches.third_party),
+    }
 
-    def add(url: str, category: str | None = None) -> str | None:
-        found = site.file(url, page_url)
-        if found is None:
-            if urlsplit(urljoin(page_url, url)).netloc != urlsplit(site.origin).netloc:
-                external.append(url)
-            return None
-        fetched.setdefault(found, category or _category(found))
-        return found
 
-    css_seen: set = set()
-    for href in parser.stylesheets:
-        found = site.file(href, page_url)
-        if found:
-            sheets, fonts = _css_files(site, found, css_seen)
-            for sheet in sheets:
-                fetched.setdefault(sheet, "css")
-            for font in fonts:
-                fetched.setdefault(font, "fonts")
-        else:
-            add(href, "css")
-    js_seen: set = set()
-    for src, is_module in parser.scripts:
-        found = add(src, "js")
-        if found and is_module:
-            for module in _module_files(site, found, js_seen):
-                fetched.setdefault(module, "js")
-    for href, kind in parser.preloads:
-        add(href, _category(href, kind))
-    if parser.icons:
-        svg = [href for href, kind in parser.icons if kind == "image/svg+xml"]
-        add(svg[0] if svg else parser.icons[0][0], "other")
-    lazy: dict[str, int] = {}
-    for src, is_lazy in parser.images:
-        if not src:
-            continue
-        if is_lazy:
-            found = site.file(src, page_url)
-            if found and found not in fetched:
-                lazy[found] = site.size(found)
-        else:
-            add(src, "images")
-
+def _self_fetching_weight(site: SiteFiles, rel: str, page: str, fetches: _Fetches) -> dict:
+    """:func:`page_weight` for a page whose tags point at the page itself: it counts once, as HTML."""
+    fetched = {rel: "html"}
+    for file, category in fetches.fetched.items():
+        fetched.setdefault(file, category)
     sizes = {category: 0 for category in CATEGORIES}
     for file, category in fetched.items():
         sizes[category] += site.size(file)
     total = sum(sizes.values())
     return {
         "file": rel,
-        "url": site.base_path + (rel[: -len("index.html")] if rel.endswith("index.html") else rel),
+        "url": site.base_path + page,
         "bytes": sizes,
         "total": total,
         "before_images": total - sizes["images"],
-        "lazy_images": sum(lazy.values()),
+        "lazy_images": sum(size for file, size in fetches.lazy.items() if file != rel),
         "requests": len(fetched),
         "files": sorted(fetched),
-        "third_party": sorted(set(external)),
+        "third_party": list(fetches.third_party),
     }

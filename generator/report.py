@@ -10,7 +10,8 @@ here reads the clock: two builds give the same report.
 from __future__ import annotations
 
 import json
-import statistics
+import math
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,10 +47,11 @@ def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=N
     (every file a page pulls in has a content-hashed name, so same HTML, same weight).
     """
     site = SiteFiles(output, urls.origin, urls.base_path)
+    folder = str(output)
     pages = []
     for route in routes:
         rel = urls.output_file(route.endpoint, **route.params)
-        if not rel.endswith(".html") or not (output / rel).is_file():
+        if not rel.endswith(".html") or not os.path.isfile(os.path.join(folder, rel)):  # no Path per page
             continue
         weight = memo(rel, lambda: page_weight(site, rel)) if memo else page_weight(site, rel)
         entry = {"endpoint": route.endpoint, **weight}
@@ -59,6 +61,8 @@ def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=N
             entry["source"] = record.path
         pages.append(entry)
     notes = [p for p in pages if p["endpoint"] == "note"]
+    median_bytes = _median(p["total"] for p in pages)
+    note_median_bytes = _median(p["total"] for p in notes)
     return {
         "generator": "talknotes",
         "viewport": {"width": VIEWPORT_WIDTH, "device_pixel_ratio": DEVICE_PIXEL_RATIO},
@@ -73,12 +77,12 @@ def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=N
         "budgets": dict(BUDGET_DEFAULTS, **(budgets or {})),
         "summary": {
             "pages": len(pages),
-            "median_bytes": _median(p["total"] for p in pages),
-            "median_co2_g": round(co2_grams(_median(p["total"] for p in pages)), 5),
+            "median_bytes": median_bytes,
+            "median_co2_g": round(co2_grams(median_bytes), 5),
             "note_pages": len(notes),
-            "note_median_bytes": _median(p["total"] for p in notes),
+            "note_median_bytes": note_median_bytes,
             "note_median_before_images": _median(p["before_images"] for p in notes),
-            "note_median_co2_g": round(co2_grams(_median(p["total"] for p in notes)), 5),
+            "note_median_co2_g": round(co2_grams(note_median_bytes), 5),
             "heaviest": max(pages, key=lambda p: (p["total"], p["url"]))["url"] if pages else None,
             "heaviest_bytes": max((p["total"] for p in pages), default=0),
             "over_budget": len(over_budget({"pages": pages, "budgets": dict(BUDGET_DEFAULTS, **(budgets or {}))})),
@@ -88,8 +92,13 @@ def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=N
 
 
 def _median(values) -> int:
-    values = list(values)
-    return int(statistics.median(values)) if values else 0
+    """``int(statistics.median(values))``, 0 for none, without importing ``statistics`` (and
+    ``fractions`` and ``decimal`` with it: 3 ms of a build where one note changed)."""
+    values = sorted(values)
+    if not values:
+        return 0
+    middle = len(values) // 2
+    return int(values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2)
 
 
 def over_budget(report: dict, budgets: dict | None = None) -> list[Problem]:
@@ -135,8 +144,138 @@ def summary_lines(report: dict) -> list[str]:
 def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
     """Measure the staged site and write ``build-report.json`` beside it (not linked anywhere)."""
     report = build_report(staging, routes, urls, budgets, memo)
-    writer.write(REPORT_FILE, json.dumps(report, indent=1, ensure_ascii=False) + "\n", owner="build report")
+    writer.write(REPORT_FILE, report_text(report), owner="build report")
     return report
+
+
+def report_text(report: dict) -> str:
+    """``build-report.json``'s text: ``json.dumps(report, indent=1, ensure_ascii=False)`` and a newline."""
+    parts: list[str] = []
+    _encode(report, parts, "\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
+# With an indent the standard library's encoder runs in pure Python, a generator per value; on
+# a thousand pages it took 35 ms, more than measuring them when little changed. This writes the
+# same text (tests compare the two) with one call per container and C code for every string.
+_STRING = json.encoder.encode_basestring  # ensure_ascii=False
+
+
+def _encode(value, parts: list, newline: str) -> None:
+    """Append ``value`` as ``json.dumps(indent=1)`` writes it at the depth ``newline`` indents to."""
+    if isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + " "
+        separator = "{" + inner
+        for key, item in value.items():
+            parts.append(separator)
+            parts.append(_STRING(key) if isinstance(key, str) else _key(key))
+            parts.append(": ")
+            if isinstance(item, str):
+                parts.append(_STRING(item))
+            elif isinstance(item, int) and not isinstance(item, bool):
+                parts.append(int.__repr__(item))
+            else:
+                _encode(item, parts, inner)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + " "
+        if all(type(item) is str for item in value):  # a page's files: one join
+            parts.append("[" + inner + ("," + inner).join(map(_STRING, value)) + newline + "]")
+            return
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            text = _page_text(item, inner) if type(item) is dict else None
+            if text is None:
+                _encode(item, parts, inner)
+            else:
+                parts.append(text)
+            separator = "," + inner
+        parts.append(newline + "]")
+    else:
+        parts.append(_scalar(value))
+
+
+_PAGE_KEYS = ("endpoint", "file", "url", "bytes", "total", "before_images", "lazy_images", "requests", "files",
+              "third_party", "co2_g")
+_PAGE_KEYS_WITH_SOURCE = (*_PAGE_KEYS, "source")
+_INT = {int}
+
+
+def _page_text(page: dict, newline: str) -> str | None:
+    """A page's entry in one go when it has the shape :func:`build_report` gives it (else None):
+    the thousand entries are most of the report, and a template is a few times faster."""
+    keys = tuple(page)
+    if keys != _PAGE_KEYS and keys != _PAGE_KEYS_WITH_SOURCE:
+        return None
+    sizes = page["bytes"]
+    if type(sizes) is not dict or tuple(sizes) != CATEGORIES:
+        return None
+    counts = (*sizes.values(), page["total"], page["before_images"], page["lazy_images"], page["requests"])
+    files, third_party, co2 = page["files"], page["third_party"], page["co2_g"]
+    if (set(map(type, counts)) != _INT or type(co2) is not float or not math.isfinite(co2)
+            or type(files) is not list or type(third_party) is not list):
+        return None  # bools, floats, NaN, tuples: the general encoder knows their spelling
+    i1 = newline + " "
+    i2 = i1 + " "
+    try:  # encode_basestring refuses anything but a string
+        head = (f'{{{i1}"endpoint": {_STRING(page["endpoint"])},{i1}"file": {_STRING(page["file"])},'
+                f'{i1}"url": {_STRING(page["url"])},')
+        separator = "," + i2
+        listed = [f"[{i2}{separator.join(map(_STRING, items))}{i1}]" if items else "[]"
+                  for items in (files, third_party)]
+        source = f',{i1}"source": {_STRING(page["source"])}' if len(keys) == len(_PAGE_KEYS_WITH_SOURCE) else ""
+    except TypeError:
+        return None
+    html, css, js, fonts, images, other, total, before, lazy, requests = counts  # exact ints: f-strings as repr
+    return (f'{head}{i1}"bytes": {{{i2}"html": {html},{i2}"css": {css},{i2}"js": {js},{i2}"fonts": {fonts},'
+            f'{i2}"images": {images},{i2}"other": {other}{i1}}},{i1}"total": {total},'
+            f'{i1}"before_images": {before},{i1}"lazy_images": {lazy},{i1}"requests": {requests},'
+            f'{i1}"files": {listed[0]},{i1}"third_party": {listed[1]},{i1}"co2_g": {float.__repr__(co2)}'
+            f'{source}{newline}}}')
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _float(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key) -> str:
+    """A non-string dict key, converted as ``json.dumps`` does."""
+    if isinstance(key, float):
+        return _STRING(_float(key))
+    if key is True or key is False or key is None:
+        return _STRING(_scalar(key))
+    if isinstance(key, int):
+        return _STRING(int.__repr__(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 class _Run:
