@@ -178,12 +178,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
             report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets,
                                   memo=weight)
-            cache.files.forget_unused()
-            cache.flush()
             run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
             run.add(writer.problems[seen:])
         run.stop_on_errors()
         with run.stage("write"):
+            cache.files.forget_unused()
+            cache.flush()
             manifest = writer.finish()
             if not options.in_place:
                 publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
