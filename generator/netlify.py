@@ -12,7 +12,6 @@ fingerprinted folders, and revalidate rules cover everything else by folder or b
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -166,31 +165,6 @@ def redirects_text(site, urls) -> str:
         lines += ["", "# Unknown addresses under the base path get the site's 404 page.",
                   f"{base}*  {urls.url_for('not_found')}  404"]
     return "\n".join(lines) + "\n"
-
-
-def served_files(root: Path) -> list[str]:
-    """Every file below ``root``, relative and with forward slashes.
-
-    What ``root.rglob("*")`` with ``is_file()`` lists (files and links to files, in folders that
-    are not links), from ``os.scandir`` directly: no Path object and no extra stat per entry, as
-    the directory entry already says what it is. A thousand folders: 6 ms instead of 70.
-    """
-    files: list[str] = []
-    folders = [(os.fspath(root), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        try:
-            with os.scandir(folder) as entries:
-                entries = list(entries)
-        except PermissionError:
-            continue  # as rglob: an unreadable folder lists nothing
-        for entry in entries:
-            if entry.is_file():
-                files.append(prefix + entry.name)
-            elif entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, prefix + entry.name + "/"))
-    files.sort()
-    return files
 
 
 def write_deploy_files(writer, staging: Path, site, urls) -> list[Problem]:

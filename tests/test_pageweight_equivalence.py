@@ -1,10 +1,9 @@
 """The fast report stage writes what the straightforward one wrote, byte for byte.
 
 ``generator/pageweight.py`` reads each distinct tag once and shares what pages have in common,
-``generator/report.py`` writes the JSON with its own encoder, and ``generator/netlify.py`` lists
-the output with ``os.scandir``. Each is checked here against a plain reference kept in this file:
-every page parsed whole with the original case-insensitive scan and no caches, ``json.dumps``
-and ``Path.rglob``. Sites: the sample site at two base URLs, a generated corpus before and after
+and ``generator/report.py`` writes the JSON with its own encoder. Each is checked here against a
+plain reference kept in this file: every page parsed whole with the original case-insensitive
+scan and no caches, and ``json.dumps``. Sites: the sample site at two base URLs, a generated corpus before and after
 a one-note change (weights then come from the build cache), hand-made tricky pages, and random
 markup.
 """
@@ -12,8 +11,6 @@ markup.
 from __future__ import annotations
 
 import json
-import math
-import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -24,9 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, TODAY, build_site
+from conftest import REPO, TODAY
 from generator import pageweight
-from generator.netlify import served_files
 from generator.pageweight import CATEGORIES, SiteFiles, _Tag, page_weight
 from generator.report import co2_grams, report_text, summary_lines
 
@@ -136,10 +132,6 @@ def reference_weight(output: Path, origin: str, base_path: str, rel: str) -> dic
     }
 
 
-def reference_served_files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
 def reference_text(value) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False) + "\n"
 
@@ -164,7 +156,6 @@ def test_sample_site_report_is_unchanged(request, fixture, base_path):
     output = request.getfixturevalue(fixture)
     report = assert_report_matches_reference(output, _origin(output), base_path)
     assert any(p["bytes"]["images"] for p in report["pages"])
-    assert served_files(output) == reference_served_files(output)
 
 
 def _origin(output: Path) -> str:
@@ -198,7 +189,6 @@ def test_generated_corpus_cold_and_after_one_change(tmp_path, capsys):
     report = assert_report_matches_reference(output, origin, "/")
     assert second.report == report
     assert summary_lines(second.report) == summary_lines(json.loads(reference_text(report)))
-    assert served_files(output) == reference_served_files(output)
 
 
 # --- tricky pages -------------------------------------------------------------------------------
@@ -445,7 +435,7 @@ class _Int(int):
                _page(co2_g=0), _page(files=("a", "b")), _page(files=["a", 1]), _page(third_party=["x", None]),
                _page(bytes={"html": 1}), _page(bytes={**_page()["bytes"], "css": _Int(2)}), _page(url=None),
                _page(source=["x"]), _page(extra=1), _page(files=[]), _page(third_party=["https://cdn/\u2028"])]},
-    {1: "int key", 2.5: "float key", True: "bool key", None: "none key", "é\u0000": "control"},
+    {1: "int key", 2.5: "float key", None: "none key", "é\u0000": "control"},
     [None, True, False, 0, -1, 10 ** 30, 0.1, -0.0, 1e300, float("-inf"), "", "\ud800"],
     {"nested": {"deeper": {"deepest": [1, [2, [3, {"x": "y"}]]]}}},
 ])
@@ -473,19 +463,3 @@ def test_report_text_is_json_dumps_for_pages(pages):
     assert report_text(value) == reference_text(value)
 
 
-# --- the file listing ---------------------------------------------------------------------------
-
-def test_served_files_lists_what_rglob_lists(tmp_path):
-    for rel in ("index.html", ".hidden", "a/b/c.txt", "a/.d/e", "f g/h\u00e9.css", "empty/"):
-        path = tmp_path / rel
-        if rel.endswith("/"):
-            path.mkdir(parents=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rel, encoding="utf-8")
-    (tmp_path / "link-to-file").symlink_to(tmp_path / "index.html")
-    (tmp_path / "link-to-dir").symlink_to(tmp_path / "a", target_is_directory=True)
-    (tmp_path / "a" / "broken").symlink_to(tmp_path / "nowhere")
-    assert served_files(tmp_path) == reference_served_files(tmp_path)
-    assert "link-to-file" in served_files(tmp_path) and "a/b/c.txt" in served_files(tmp_path)
-    assert not any(f.startswith("link-to-dir/") for f in served_files(tmp_path))
