@@ -172,6 +172,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .netlify import write_deploy_files
             from .report import write_report
             seen = len(writer.problems)
+            cache.prefetch("weight")
+
             def weight(rel, compute):  # a page's weight depends only on its HTML (see report.py)
                 digest = writer.manifest.get(rel, [None])[0]
                 return compute() if digest is None else cache.memo("weight", f"{config.base_url}|{rel}|{digest}", compute)

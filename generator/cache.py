@@ -40,6 +40,7 @@ class BuildCache:
     files: FileDigests = field(default_factory=FileDigests)  # input files' digests by stat
     _pending: list = field(default_factory=list)
     _record_keys: dict = field(default_factory=dict)
+    _prefetched: set = field(default_factory=set)
     _used: set = field(default_factory=set)  # keys asked for or stored since the last prune
     db: object = None
 
@@ -129,6 +130,23 @@ class BuildCache:
         for key, rendered in items:
             self.markdown[key] = rendered
         self._put(("md:" + key, _rendered_to_json(rendered)) for key, rendered in items)
+
+    def prefetch(self, kind: str) -> None:
+        """Read every stored ``kind`` value in one query (one per key costs more for thousands)."""
+        if self.db is None or kind in self._prefetched:
+            return
+        self._prefetched.add(kind)
+        try:
+            rows = self.db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?",
+                                   (f"{kind}:", f"{kind};")).fetchall()
+        except Exception:
+            return  # lookups one by one still work
+        for key, value in rows:
+            if key not in self.values:
+                try:
+                    self.values[key] = json.loads(value)
+                except ValueError:
+                    pass
 
     def memo(self, kind: str, key: str, compute):
         """A JSON value remembered by key across builds (e.g. a page's weight by its HTML digest)."""
