@@ -110,13 +110,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
         output = options.output or config.root / "output"
         today = options.today or today_in(config)
+        spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (output.py)
         signature = None
         # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
         if not problems and theme is not None and not options.in_place:
             signature = input_signature(config, options, theme, output, today, cache.files.digest)
             unchanged = unchanged_build(cache, config, output, signature)
             if unchanged is not None:
-                put_aside(output, spare_dir(config.cache_path(), output))
+                put_aside(output, spare)
                 unchanged.timings = run.timings
                 cache.files.forget_unused()
                 cache.flush()
@@ -141,7 +142,6 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         run.add(media.problems)
 
     manifest = load_manifest(cache, config.cache_path(), output)
-    spare = spare_dir(config.cache_path(), output)
     reconcile = False
     if options.in_place:
         output.mkdir(parents=True, exist_ok=True)

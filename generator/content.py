@@ -19,7 +19,7 @@ from . import scan
 from . import schema as s
 from .errors import Problem, relative
 from .filedigests import read_digest
-from .scan import within
+from .scan import leads_outside
 from .slugs import is_slug, slugify
 from .yamlfile import load_mapping
 
@@ -231,15 +231,6 @@ def _read_document(path: Path, root: Path, schema_) -> _Document:
     return doc
 
 
-def leads_outside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is a symbolic link that leads outside ``folder``.
-
-    Discovery never follows such a link: a note, image or attachment linked from elsewhere
-    would publish any file the build can read.
-    """
-    return path.is_symlink() and not within(path, folder)
-
-
 def refused_entries(content_dir: Path, root: Path) -> list[Problem]:
     """Symbolic links in ``content/`` that lead out of it (linked folders are not entered), and
     names that are not UTF-8 (they could be neither published nor printed)."""
@@ -249,7 +240,7 @@ def refused_entries(content_dir: Path, root: Path) -> list[Problem]:
         if not name.isprintable() and any("\udc80" <= c <= "\udcff" for c in name):
             problems.append(Problem(relative(Path(entry.path), root), None, None, "file name is not valid UTF-8",
                                     "rename it with UTF-8 letters, digits and hyphens"))
-        elif not name.startswith(".") and scan.leads_outside(entry, content_dir):  # editors' .#locks
+        elif not name.startswith(".") and leads_outside(entry, content_dir):  # editors' .#locks
             problems.append(Problem(relative(Path(entry.path), root), None, None,
                                     "symbolic link leads outside content/; it is not followed",
                                     "copy the file into content/ instead of linking to it"))
@@ -261,7 +252,7 @@ def _note_files(notes_dir: Path) -> list[tuple[Path, str, Path]]:
     found = []
     content_dir = notes_dir.parent
     for entry in scan.entries(notes_dir):
-        if entry.name.startswith((".", "_")) or scan.leads_outside(entry, content_dir):
+        if entry.name.startswith((".", "_")) or leads_outside(entry, content_dir):
             continue
         path = Path(entry.path)
         if entry.is_dir():

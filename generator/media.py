@@ -84,7 +84,7 @@ class Media:
         if not note.image:
             return None, None
         from .images import picture_html
-        from .content import within
+        from .scan import within
         folder = Path(note.path).parent.relative_to("content").as_posix()
         content = self.config.root / "content"
         candidates = [posixpath.normpath(f"{folder}/{note.image}"), posixpath.normpath(f"images/{note.image}")]

@@ -62,10 +62,12 @@ class Writer:
             except (FileExistsError, NotADirectoryError):
                 if not self.reconcile:
                     raise
-                # An older site had a file where this site has a folder.
-                for path in (*reversed(folder.relative_to(self.staging).parents[:-1]), folder.relative_to(self.staging)):
-                    if (self.staging / path).is_file() or (self.staging / path).is_symlink():
-                        (self.staging / path).unlink()
+                # An older site had a file where this site has a folder (or one of its parents).
+                rel = folder.relative_to(self.staging)
+                for part in (*reversed(rel.parents[:-1]), rel):
+                    path = self.staging / part
+                    if path.is_symlink() or path.is_file():
+                        path.unlink()
                 folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 

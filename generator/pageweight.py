@@ -522,16 +522,21 @@ def page_weight(site: SiteFiles, rel: str) -> dict:
         return _self_fetching_weight(site, rel, page, fetches)
     sizes = dict(fetches.sizes)
     sizes["html"] = len(data)
-    total = fetches.total + len(data)
     files = fetches.files.copy()
     bisect.insort(files, rel)
+    return _entry(site, rel, page, sizes, fetches.total + len(data), fetches.lazy_bytes, files, fetches)
+
+
+def _entry(site: SiteFiles, rel: str, page: str, sizes: dict, total: int, lazy: int, files: list,
+           fetches: _Fetches) -> dict:
+    """One page of build-report.json."""
     return {
         "file": rel,
         "url": site.base_path + page,
         "bytes": sizes,
         "total": total,
         "before_images": total - sizes["images"],
-        "lazy_images": fetches.lazy_bytes,
+        "lazy_images": lazy,
         "requests": len(files),
         "files": files,
         "third_party": list(fetches.third_party),
@@ -546,15 +551,5 @@ def _self_fetching_weight(site: SiteFiles, rel: str, page: str, fetches: _Fetche
     sizes = {category: 0 for category in CATEGORIES}
     for file, category in fetched.items():
         sizes[category] += site.size(file)
-    total = sum(sizes.values())
-    return {
-        "file": rel,
-        "url": site.base_path + page,
-        "bytes": sizes,
-        "total": total,
-        "before_images": total - sizes["images"],
-        "lazy_images": sum(size for file, size in fetches.lazy.items() if file != rel),
-        "requests": len(fetched),
-        "files": sorted(fetched),
-        "third_party": list(fetches.third_party),
-    }
+    lazy = sum(size for file, size in fetches.lazy.items() if file != rel)
+    return _entry(site, rel, page, sizes, sum(sizes.values()), lazy, sorted(fetched), fetches)

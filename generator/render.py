@@ -72,12 +72,17 @@ class PageRenderer:
             return None, template_problem(exc, self.config.root, template)
 
     def _store(self, job, text, read) -> None:
-        rel, template, context, owner = job
         if text is None:
             self.run.add([read])
-            return
-        self.rendered += 1
-        self.writer.write(rel, text, owner=owner, key=self.fingerprints.page(template, context, read), site_attrs=read)
+        elif self.writer.reserve(job[0], job[3]):
+            self.rendered += 1
+            self.writer.record(job[0], *self._put(job, text, read))
+
+    def _put(self, job, text: str, read) -> tuple[list, bool]:
+        """Fingerprint a rendered page and write it; (manifest entry, written). Touches no shared
+        state, so page workers call it too."""
+        rel, template, context, _ = job
+        return self.writer.store(rel, text, self.fingerprints.page(template, context, read), read)
 
     def render(self, rel: str, template: str, context: dict, owner: str) -> None:
         """Render one file unless it is unchanged."""
@@ -131,13 +136,8 @@ def _render_chunk(indices: range) -> list[tuple]:
     renderer, todo = _POOL_STATE
     results = []
     for index in indices:
-        rel, template, context, _ = todo[index]
-        text, read = renderer._render(template, context)
-        if text is None:
-            results.append((None, read))
-        else:
-            key = renderer.fingerprints.page(template, context, read)
-            results.append(renderer.writer.store(rel, text, key, read))
+        text, read = renderer._render(todo[index][1], todo[index][2])
+        results.append((None, read) if text is None else renderer._put(todo[index], text, read))
     return results
 
 

@@ -42,9 +42,13 @@ def walk(top: Path | str) -> Iterator[tuple[str, os.DirEntry]]:
     yield from below(os.fspath(top), "")
 
 
-def leads_outside(entry: os.DirEntry, folder: Path | str) -> bool:
-    """Whether the entry is a symbolic link that leads outside ``folder``."""
-    return entry.is_symlink() and not within(entry.path, folder)
+def leads_outside(path: os.DirEntry | Path, folder: Path | str) -> bool:
+    """Whether ``path`` (a listed entry, or a path) is a symbolic link that leads outside ``folder``.
+
+    Discovery never follows such a link: a note, image or attachment linked from elsewhere
+    would publish any file the build can read.
+    """
+    return path.is_symlink() and not within(os.fspath(path), folder)
 
 
 def published_files(top: Path | str, folder: Path | str) -> Iterator[tuple[str, os.DirEntry]]:
