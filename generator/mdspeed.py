@@ -1,0 +1,197 @@
+"""Speed-ups for Python-Markdown that leave its output byte for byte the same.
+
+A note of ~770 words spends most of its Markdown time in two places that do redundant work:
+
+* **Inline patterns.** Python-Markdown tries every inline pattern (about 30 with our
+  extensions, smarty's quotes included) on every text node, at a few microseconds each, even
+  when the text holds none of the characters the pattern starts with. :class:`SkippingInlineProcessor`
+  first asks whether the text contains one of the characters every match must contain, and
+  skips the pattern when it does not: a pattern that cannot match changes nothing, so the
+  result is the same.
+* **Pygments formatters and lexers.** codehilite builds a new ``HtmlFormatter`` for every code
+  block (building one renders the whole style's stylesheet) and looks its lexer up by name
+  (a scan of Pygments' lexer table). :func:`cached_html_formatter` and :func:`cache_lexers`
+  keep one of each per language and options.
+
+tests/test_mdspeed.py renders the sample site, the benchmark corpus and generated Markdown with
+and without these and compares the HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from markdown import util
+from markdown.treeprocessors import InlineProcessor
+
+try:  # the regular expression parser (private, stable since Python 3.11); without it, no skipping
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover
+    _sre = _sre_parse = None
+
+# Characters too common in prose to make a useful test: a set with one of them is not chosen
+# while a rarer required set exists.
+_COMMON = frozenset(" .,etaoinshrdlu")
+_MAX_CLASS = 32  # a character class wider than this is treated as "anything"
+
+
+def _chars_of_item(op, arg, ignorecase: bool) -> frozenset | None:
+    """The characters one consumed character of this node may be, or None if (nearly) any."""
+    if op is _sre.LITERAL:
+        char = chr(arg)
+        return frozenset({char, char.swapcase()} if ignorecase else {char})
+    if op is _sre.IN:
+        chars: set[str] = set()
+        for item_op, item_arg in arg:
+            if item_op is _sre.LITERAL:
+                chars.add(chr(item_arg))
+            elif item_op is _sre.RANGE and item_arg[1] - item_arg[0] < _MAX_CLASS:
+                chars.update(map(chr, range(item_arg[0], item_arg[1] + 1)))
+            else:  # NEGATE, CATEGORY (\s, \w), wide ranges
+                return None
+        if ignorecase:
+            chars |= {c.swapcase() for c in chars}
+        return frozenset(chars) if len(chars) <= _MAX_CLASS else None
+    return None
+
+
+def _required(items, ignorecase: bool) -> frozenset | None:
+    """A set of characters of which every match of this sequence contains at least one.
+
+    Each item the sequence cannot match without (a literal, a character class, a group, a
+    branch or a repeat of at least once) gives such a set; the most selective one is returned.
+    Zero-width items (lookarounds, anchors) and optional items give none. None: no such set.
+    """
+    candidates = []
+    for op, arg in items:
+        found = None
+        if op in (_sre.LITERAL, _sre.IN):
+            found = _chars_of_item(op, arg, ignorecase)
+        elif op is _sre.SUBPATTERN:
+            found = _required(arg[-1], ignorecase)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) and arg[0] >= 1:
+            found = _required(arg[2], ignorecase)
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            found = _required(arg, ignorecase)
+        elif op is _sre.BRANCH:
+            branches = [_required(branch, ignorecase) for branch in arg[1]]
+            if all(branches):
+                found = frozenset().union(*branches)
+        if found:
+            candidates.append(found)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda chars: (bool(chars & _COMMON), len(chars)))
+
+
+@functools.lru_cache(maxsize=None)
+def required_characters(compiled: re.Pattern) -> frozenset | None:
+    """Characters of which every match of ``compiled`` contains at least one, or None when
+    there is no such short list (then the pattern is always tried)."""
+    if _sre_parse is None:
+        return None
+    try:
+        tree = _sre_parse.parse(compiled.pattern, compiled.flags)
+    except Exception:  # an exotic pattern: always try it  # pragma: no cover
+        return None
+    return _required(list(tree), bool(compiled.flags & re.IGNORECASE))
+
+
+def _finder(characters) -> re.Pattern:
+    """A regular expression matching each of ``characters`` (none: it never matches)."""
+    if not characters:
+        return re.compile("(?!)")
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(characters)) + "]")
+
+
+class SkippingInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline processor, skipping each pattern a text cannot match.
+
+    It overrides the base class's private ``__handleInline``, the loop over the patterns; the
+    rest (stashing, placeholders, ancestors) is the base class's own.
+    """
+
+    def run(self, tree, ancestors=None):
+        self._patterns = [(pattern, required_characters(pattern.getCompiledRegExp()))
+                          for pattern in self.inlinePatterns]
+        self._find = _finder(set().union(*(required for _, required in self._patterns if required)))
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, util.AtomicString):
+            return data
+        apply, find = self._InlineProcessor__applyPattern, self._find.findall
+        patterns = self._patterns
+        count = len(patterns)
+        start = 0
+        present = set(find(data))  # which of the patterns' required characters the text holds
+        while patternIndex < count:
+            pattern, required = patterns[patternIndex]
+            if required is not None and required.isdisjoint(present):
+                patternIndex += 1  # cannot match: what the base class would conclude, faster
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if matched:
+                present = set(find(data))  # the text changed
+            else:
+                patternIndex += 1
+        return data
+
+
+def speed_up(md) -> None:
+    """Swap a configured Markdown instance's inline processors (core and smarty's) for
+    :class:`SkippingInlineProcessor`, keeping their patterns and order."""
+    for name in ("inline", "smarty"):
+        if name not in md.treeprocessors:
+            continue
+        index = md.treeprocessors.get_index_for_name(name)
+        priority = md.treeprocessors._priority[index].priority
+        old = md.treeprocessors[name]
+        new = SkippingInlineProcessor(md)
+        new.inlinePatterns = old.inlinePatterns
+        md.treeprocessors.register(new, name, priority)
+
+
+def _options_key(options: dict) -> tuple:
+    return tuple(sorted((name, repr(value)) for name, value in options.items()))
+
+
+_formatters: dict = {}
+_lexers: dict = {}
+
+
+def cached_html_formatter(lang_str: str = "", **options):
+    """codehilite's ``pygments_formatter`` hook: one ``HtmlFormatter`` per set of options
+    (creating one renders the style's whole stylesheet; formatting with one keeps no state)."""
+    key = _options_key(options)
+    formatter = _formatters.get(key)
+    if formatter is None:
+        from pygments.formatters import HtmlFormatter
+        formatter = _formatters[key] = HtmlFormatter(**options)
+    return formatter
+
+
+def cache_lexers() -> None:
+    """Keep one Pygments lexer per language and options for codehilite.
+
+    codehilite looks its lexer up by name for every code block, a scan of Pygments' whole
+    lexer table (~0.4 ms a block). It has no hook for this, so its module's reference to
+    ``get_lexer_by_name`` is replaced by a memoised one. Lexers keep no state between texts
+    (Sphinx caches them the same way); an unknown name still raises as before.
+    """
+    from markdown.extensions import codehilite
+    lookup = codehilite.get_lexer_by_name
+    if getattr(lookup, "memoised", False):
+        return
+
+    def get_lexer_by_name(alias, **options):
+        key = (alias, _options_key(options))
+        lexer = _lexers.get(key)
+        if lexer is None:
+            lexer = _lexers[key] = lookup(alias, **options)
+        return lexer
+
+    get_lexer_by_name.memoised = True
+    codehilite.get_lexer_by_name = get_lexer_by_name

@@ -1,0 +1,131 @@
+"""The Markdown speed-ups (generator/mdspeed.py) change nothing in what a note renders to.
+
+Each test renders the same Markdown twice through :func:`generator.markdown.render`: once with
+the configured fast instance and once with a stock Python-Markdown instance (no skipping inline
+processor, a new Pygments formatter and lexer per code block), and compares every field.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pygments.lexers
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from markdown.extensions import codehilite
+
+from generator import markdown as md_module, mdspeed
+from generator.markdown import LinkContext, render
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _fields(rendered):
+    return (rendered.html, rendered.headings, rendered.images, rendered.links, rendered.problems, rendered.deps)
+
+
+def render_both(body: str, ctx: LinkContext, monkeypatch, source: str = "notes/x.md"):
+    """(fast, stock) renderings of one body."""
+    fast = _fields(render(body, source, 1, ctx))
+    with monkeypatch.context() as patch:
+        stock = md_module.new_markdown(ctx.raw_html, fast=False)
+        patch.setitem(md_module._instances, ctx.raw_html, stock)
+        patch.setattr(codehilite, "get_lexer_by_name", pygments.lexers.get_lexer_by_name)  # no memo
+        slow = _fields(render(body, source, 1, ctx))
+    return fast, slow
+
+
+def _bodies(folder: Path):
+    for path in sorted(folder.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---\n"):
+            text = text[text.index("\n---\n", 3) + 5:]
+        yield path.relative_to(folder).as_posix(), text
+
+
+def test_sample_site_renders_the_same(monkeypatch):
+    folder = REPO / "content"
+    notes = list(_bodies(folder))
+    ctx = LinkContext(base_path="/", documents={source: f"/{source[:-3]}/" for source, _ in notes},
+                      files=frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))
+    assert len(notes) >= 20
+    for source, body in notes:
+        fast, slow = render_both(body, ctx, monkeypatch, source)
+        assert fast == slow, source
+
+
+def test_benchmark_corpus_renders_the_same(monkeypatch, tmp_path):
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    corpus.generate(tmp_path, 80)
+    notes = list(_bodies(tmp_path / "content"))
+    ctx = LinkContext(base_path="/", documents={source: f"/{source[:-3]}/" for source, _ in notes})
+    for source, body in notes:
+        fast, slow = render_both(body, ctx, monkeypatch, source)
+        assert fast == slow, source
+    assert any('<span class="k">' in render(body, s, 1, ctx).html for s, body in notes)  # highlighted
+
+
+# Markdown made of the characters and constructs inline patterns start with, the placeholder
+# characters Python-Markdown uses internally, and plain words.
+_PIECES = st.sampled_from([
+    "word", "Flask", " ", "  ", "\n", "\n\n", "  \n", "*", "**", "***", "_", "__", "`", "``", "\\", "\\*",
+    "[", "]", "(", ")", "![", "](", "](x.md)", "](missing.md)", "[^1]", "\n\n[^1]: note", "[ref]",
+    "\n\n[ref]: https://example.org", "<", ">", "<b>", "</b>", "<http://example.org>", "<a@b.org>",
+    "&", "&amp;", "&#8212;", "&nbsp;", "'", '"', "'90s", "--", "---", "...", "....", "-", "1. ", "- ",
+    "> ", "# ", "## Head", "\n```python\nx = 'a' * 2\n```\n", "\n```\nplain\n```\n", "\n    code\n",
+    "\n!!! note\n    body\n", "\nTerm\n:   definition\n", "\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "\x02", "\x03", "klzzwxh:0000", "é", "—", "–", "{", "}", "~", "^", ":",
+])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from(["allow", "escape"]))
+def test_generated_markdown_renders_the_same(monkeypatch, body, raw_html):
+    ctx = LinkContext(base_path="/", documents={"notes/x.md": "/notes/x/"}, raw_html=raw_html)
+    fast, slow = render_both(body, ctx, monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(("pattern", "flags", "expected"), [
+    (r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", 0, {"\\", "`"}),   # a branch: the union
+    (r"(\s|&nbsp;|--)'(?=\w)", 0, {"'"}),                       # the rarest mandatory item
+    (r"(?<!-)--(?!-)", 0, {"-"}),                                # lookarounds consume nothing
+    (r"  \n", 0, {"\n"}),                                        # a space is too common to test
+    (r"[a-c]+x", 0, {"x"}),
+    (r"[a-c]+", 0, {"a", "b", "c"}),
+    (r"k", re.IGNORECASE, {"k", "K"}),
+    (r"x?y*", 0, None),                                          # may match nothing
+    (r"\w+", 0, None),                                           # any word character
+    (r"[^<]+", 0, None),
+    (r"(?=a)", 0, None),
+])
+def test_required_characters(pattern, flags, expected):
+    found = mdspeed.required_characters(re.compile(pattern, flags))
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_every_configured_pattern_can_be_skipped():
+    """If a Python-Markdown upgrade changes a pattern beyond what we can read, rendering stays
+    right but gets slower: this says so."""
+    md = md_module.new_markdown("allow")
+    for name in ("inline", "smarty"):
+        processor = md.treeprocessors[name]
+        assert isinstance(processor, mdspeed.SkippingInlineProcessor)
+        for pattern in processor.inlinePatterns:
+            assert mdspeed.required_characters(pattern.getCompiledRegExp()), pattern.getCompiledRegExp().pattern
+
+
+def test_lexers_and_formatters_are_reused(monkeypatch):
+    ctx = LinkContext(base_path="/")
+    render("```python\nx = 1\n```\n\n```python\ny = 2\n```\n", "notes/x.md", 1, ctx)
+    lexers, formatters = len(mdspeed._lexers), len(mdspeed._formatters)
+    render("```python\nz = 3\n```\n", "notes/y.md", 1, ctx)
+    assert (len(mdspeed._lexers), len(mdspeed._formatters)) == (lexers, formatters)
+    with pytest.raises(Exception):  # an unknown language still raises for codehilite to handle
+        codehilite.get_lexer_by_name("no-such-language")
+    fast, slow = render_both("```nosuchlang\nx < 1\n```\n", ctx, monkeypatch)
+    assert fast == slow and "x &lt; 1" in fast[0]
