@@ -52,15 +52,22 @@ class _Stages:
     def __init__(self, cache):
         self.cache = cache
         self.timings: dict[str, float] = {}
+        self._inner: list[float] = []  # time spent in stages nested in each open stage
         self.problems: list[Problem] = []
 
     @contextmanager
     def stage(self, name: str):
+        """Time a stage; a stage run inside another (search while pages render) counts only
+        for itself, so the times add up to the build's."""
         start = time.perf_counter()
+        self._inner.append(0.0)
         try:
             yield
         finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            self.timings[name] = self.timings.get(name, 0.0) + elapsed - self._inner.pop()
+            if self._inner:
+                self._inner[-1] += elapsed
 
     def add(self, problems) -> None:
         self.problems.extend(problems)
@@ -156,18 +163,24 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 writer.adopt(rel)
         run.stop_on_errors()
         routes = build_routes(site, config.per_page)
-        pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
+        def search_index(urls) -> None:
+            with run.stage("search"):
+                def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
+                    documents.clear()
+                    cache.markdown.clear()
+                    cache.record_digests.clear()
+                write_search_index(writer, site, urls, documents, cache,
+                                   release=None if options.in_place else release_html)
+
+        # With page workers, the search index is built while they render (pages.overlapped).
+        pages = write_site(writer, run, site, content, config, theme, routes, documents, media,
+                           meanwhile=search_index)
         run.add(writer.problems)
         run.stop_on_errors()
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
-        with run.stage("search"):
-            def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
-                documents.clear()
-                cache.markdown.clear()
-                cache.record_digests.clear()
-            write_search_index(writer, site, pages.urls, documents, cache,
-                               release=None if options.in_place else release_html)
+        if not pages.overlapped:
+            search_index(pages.urls)
         with run.stage("report"):  # last: it measures and lists every file written so far
             from .netlify import write_deploy_files
             from .report import write_report

@@ -67,7 +67,7 @@ class Writer:
                 for part in (*reversed(rel.parents[:-1]), rel):
                     path = self.staging / part
                     if path.is_symlink() or path.is_file():
-                        path.unlink()
+                        path.unlink(missing_ok=True)  # a page worker may have got there first
                 folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 

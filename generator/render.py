@@ -89,14 +89,17 @@ class PageRenderer:
         if not self._reuse(rel, template, context, owner):
             self._store((rel, template, context, owner), *self._render(template, context))
 
-    def render_all(self, jobs: list[tuple]) -> None:
-        """Render many files (rel, template, context, owner), over all cores when there are many."""
+    def render_all(self, jobs: list[tuple], meanwhile=None) -> bool:
+        """Render many files (rel, template, context, owner), over all cores when there are many.
+
+        With a pool, ``meanwhile()`` runs in this process while the workers render, and True is
+        returned; rendering in-process, it is not called and False is returned."""
         todo = [job for job in jobs if not self._reuse(*job)]
         workers = os.cpu_count() or 1
         if not POOL_THRESHOLD <= len(todo) <= POOL_LIMIT or workers < 2 or not _can_fork():
             for job in todo:
                 self._store(job, *self._render(job[1], job[2]))
-            return
+            return False
         # Files are claimed here, in order, so a collision is reported as it is in-process; the
         # workers render, fingerprint and write, and send back only each file's manifest entry.
         todo = [job for job in todo if self.writer.reserve(job[0], job[3])]
@@ -107,7 +110,12 @@ class PageRenderer:
             size = -(-len(todo) // (workers * 4))
             chunks = [range(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
+                outcomes = pool.map(_render_chunk, chunks)  # every worker is forked by now
+                _POOL_STATE = None
+                gc.unfreeze()
+                if meanwhile is not None:
+                    meanwhile()
+                for chunk, results in zip(chunks, outcomes):
                     for index, (entry, outcome) in zip(chunk, results):
                         if entry is None:
                             self.run.add([outcome])  # a template error
@@ -117,6 +125,7 @@ class PageRenderer:
         finally:
             gc.unfreeze()
             _POOL_STATE = None
+        return True
 
 
 POOL_THRESHOLD = 200  # fewer pages than this render faster in-process than a pool starts
@@ -142,8 +151,11 @@ def _render_chunk(indices: range) -> list[tuple]:
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media) -> PageRenderer:
-    """Render every route and write it with the static assets, attachments, feeds and search."""
+               routes: list[Route], documents: dict[str, Rendered], media, meanwhile=None) -> PageRenderer:
+    """Render every route and write it with the static assets, attachments and feeds.
+
+    ``meanwhile(urls)`` (the search index) runs while page workers render, when they do; the
+    returned renderer's ``overlapped`` says whether it ran."""
     with run.stage("render"):
         static_map, static_data = _static_assets(theme)
         urls = Urls(config.base_path, config.origin, static_map)
@@ -183,21 +195,29 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                                     sources=content.digests)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
-        pages.render_all([(urls.output_file(route.endpoint, **route.params), route.template,
-                           dict(route.context, endpoint=route.endpoint, params=route.params,
-                                canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
-                           _owner(route)) for route in routes])
+        def the_rest(with_meanwhile: bool) -> None:  # all but the pages, in this process
+            for logical, target in static_map.items():
+                writer.write(target, static_data[logical], owner="static/" + logical)
 
-        for logical, target in static_map.items():
-            writer.write(target, static_data[logical], owner="static/" + logical)
+            from .feeds import write_feeds
+            write_feeds(pages, site, config, urls, routes)
+            writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
 
-        from .feeds import write_feeds
-        write_feeds(pages, site, config, urls, routes)
-        writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
+            for note in site.notes:
+                for rel, path in attachments(note):
+                    writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
+            if with_meanwhile and meanwhile is not None:
+                meanwhile(urls)
 
-        for note in site.notes:
-            for rel, path in attachments(note):
-                writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
+        # With page workers, the rest (and the search index) is written while they render.
+        pages.overlapped = pages.render_all(
+            [(urls.output_file(route.endpoint, **route.params), route.template,
+              dict(route.context, endpoint=route.endpoint, params=route.params,
+                   canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
+              _owner(route)) for route in routes],
+            meanwhile=lambda: the_rest(with_meanwhile=True))
+        if not pages.overlapped:
+            the_rest(with_meanwhile=False)
 
     fingerprints.forget_unused()
     pages.urls = urls

@@ -3,6 +3,7 @@ a no-change rebuild renders and writes nothing; one edit re-renders only what de
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import shutil
@@ -173,8 +174,17 @@ def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "POOL_THRESHOLD", 1)
     assert render._can_fork() and (os.cpu_count() or 1) > 1, "the pool path would not run here"
     shutil.rmtree(site / ".cache")
+    workers_alive = []  # the search index is built while the page workers render
+    original = render.write_search_index
+
+    def spy(*args, **kwargs):
+        workers_alive.append(len(multiprocessing.active_children()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(render, "write_search_index", spy)
     clean_build(site, tmp_path / "parallel")
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert workers_alive and workers_alive[0] > 0
 
 
 def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repaired(tmp_path):
