@@ -104,7 +104,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     it a fresh one is used. Either way only what changed is rendered and written.
     """
     from .documents import render_documents
-    from .render import write_search_index, write_site
+    from .render import write_site
+    from .searchstage import SearchStage
 
     cache = cache if cache is not None else BuildCache()
     cache.counts.clear()
@@ -156,6 +157,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     else:
         staging, reconcile = prepare_staging(output, spare)
     writer = Writer(staging, output, manifest, in_place=options.in_place, reconcile=reconcile)
+    search = None
     try:
         with run.stage("images"):
             run.add(media.process(staging))
@@ -163,24 +165,21 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 writer.adopt(rel)
         run.stop_on_errors()
         routes = build_routes(site, config.per_page)
-        def search_index(urls) -> None:
-            with run.stage("search"):
-                def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
-                    documents.clear()
-                    cache.markdown.clear()
-                    cache.record_digests.clear()
-                write_search_index(writer, site, urls, documents, cache,
-                                   release=None if options.in_place else release_html)
-
-        # With page workers, the search index is built while they render (pages.overlapped).
-        pages = write_site(writer, run, site, content, config, theme, routes, documents, media,
-                           meanwhile=search_index)
+        with run.stage("search"):
+            search = SearchStage(site, Urls(config.base_path, config.origin), documents, cache)
+            if not options.in_place:
+                search.start()  # in a child process, while this one renders the pages
+        pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
         run.add(writer.problems)
         run.stop_on_errors()
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
-        if not pages.overlapped:
-            search_index(pages.urls)
+        with run.stage("search"):
+            def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
+                documents.clear()
+                cache.markdown.clear()
+                cache.record_digests.clear()
+            search.write(writer, pages.urls, release=None if options.in_place else release_html)
         with run.stage("report"):  # last: it measures and lists every file written so far
             from .netlify import write_deploy_files
             from .report import write_report
@@ -206,6 +205,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             cache.prune()
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
+        if search is not None:
+            search.close()
         cache.flush()  # what was parsed and rendered is still right: keep it for the next build
         if not options.in_place:
             discard(staging, spare)

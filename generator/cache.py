@@ -42,7 +42,9 @@ class BuildCache:
     _record_keys: dict = field(default_factory=dict)
     _prefetched: set = field(default_factory=set)
     _used: set = field(default_factory=set)  # keys asked for or stored since the last prune
+    _forked: tuple | None = None  # in a forked child: how much was pending, and what used, at the fork
     db: object = None
+    path: Path | None = None
 
     def markdown_key(self, *parts) -> str:
         text = "\0".join(map(str, (__version__, *parts)))
@@ -80,7 +82,7 @@ class BuildCache:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
                 db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
                 db.commit()
-                self.db = db
+                self.db, self.path = db, path
                 if not self.files.known:
                     self.files = FileDigests(self._get("files"))
                 return
@@ -101,7 +103,7 @@ class BuildCache:
             return None
 
     def _put(self, items) -> None:
-        if self.db is None:
+        if self.db is None or self._forked is not None:  # a forked child sends its entries to the parent
             return
         items = list(items)
         self._used.update(k for k, _ in items)
@@ -182,6 +184,34 @@ class BuildCache:
             self.files.changed = False
         self._put(self._pending)
         self._pending = []
+
+    def detach(self) -> None:
+        """In a forked child: read the database through a connection of its own (one must not
+        be used across a fork) and start counting what this process makes, for :meth:`made`."""
+        # Kept, never used or closed here: closing it could checkpoint and remove the WAL the
+        # parent is using. The child ends with os._exit, which runs no finalizers.
+        self._inherited_db, self.db = self.db, None
+        if self._inherited_db is not None:
+            import sqlite3
+            try:
+                self.db = sqlite3.connect(self.path, check_same_thread=False)
+            except sqlite3.Error:
+                self.db = None  # every lookup misses: the child computes instead
+        self._forked = (len(self._pending), set(self._used))
+        self.counts.clear()
+
+    def made(self) -> tuple[list, set, dict]:
+        """In a forked child: the entries, used keys and counts since :meth:`detach`."""
+        pending, used = self._forked
+        return self._pending[pending:], self._used - used, dict(self.counts)
+
+    def adopt(self, made: list, used: set, counts: dict) -> None:
+        """Take in what a forked child :meth:`made`, as if this process had made it."""
+        for key, value in made:
+            self.values[key] = value
+        self._pending.extend(made)
+        self._used |= used
+        self.counts.update(counts)
 
     def search_files(self, key: str):
         name = "search:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()

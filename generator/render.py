@@ -6,7 +6,6 @@ import calendar
 import dataclasses
 import datetime as dt
 import gc
-import hashlib
 import multiprocessing
 import os
 import threading
@@ -151,11 +150,8 @@ def _render_chunk(indices: range) -> list[tuple]:
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media, meanwhile=None) -> PageRenderer:
-    """Render every route and write it with the static assets, attachments and feeds.
-
-    ``meanwhile(urls)`` (the search index) runs while page workers render, when they do; the
-    returned renderer's ``overlapped`` says whether it ran."""
+               routes: list[Route], documents: dict[str, Rendered], media) -> PageRenderer:
+    """Render every route and write it with the static assets, attachments and feeds."""
     with run.stage("render"):
         static_map, static_data = _static_assets(theme)
         urls = Urls(config.base_path, config.origin, static_map)
@@ -195,7 +191,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                                     sources=content.digests)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
-        def the_rest(with_meanwhile: bool) -> None:  # all but the pages, in this process
+        def the_rest() -> None:  # all but the pages, in this process (while page workers render)
             for logical, target in static_map.items():
                 writer.write(target, static_data[logical], owner="static/" + logical)
 
@@ -206,77 +202,19 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             for note in site.notes:
                 for rel, path in attachments(note):
                     writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
-            if with_meanwhile and meanwhile is not None:
-                meanwhile(urls)
 
-        # With page workers, the rest (and the search index) is written while they render.
-        pages.overlapped = pages.render_all(
+        overlapped = pages.render_all(
             [(urls.output_file(route.endpoint, **route.params), route.template,
               dict(route.context, endpoint=route.endpoint, params=route.params,
                    canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
               _owner(route)) for route in routes],
-            meanwhile=lambda: the_rest(with_meanwhile=True))
-        if not pages.overlapped:
-            the_rest(with_meanwhile=False)
+            meanwhile=the_rest)
+        if not overlapped:
+            the_rest()
 
     fingerprints.forget_unused()
     pages.urls = urls
     return pages
-
-
-def write_search_index(writer: Writer, site: Site, urls: Urls, documents: dict[str, Rendered], cache=None,
-                       release=None) -> None:
-    """The sharded client-side search index under ``search/`` (see docs/search.md).
-
-    With a cache, each note's analysis (its text's terms, lengths and excerpt) is remembered by
-    a digest of the note's fields and HTML, so a rebuild after one edit extracts and tokenizes
-    the text of that note only; scoring, which depends on every note, runs over all of them.
-    ``release()``, when given, is called once the notes' text is no longer needed, so a big
-    site's rendered HTML can be freed before the index is built (the last stage to need it).
-    """
-    from .search import SearchDoc, analyse, analysis_tag, build_index, build_index_analysed
-
-    docs, parts = [], []
-    for note in site.notes:
-        event = site.event_by_slug.get(note.event) if note.event else None
-        rendered = documents[document_key("note", note.slug)]
-        fields = (urls.url_for("note", slug=note.slug), note.title, note.date.isoformat(),
-                  event.name if event else note.event_text or "", note.tags, note.speakers, note.summary)
-        docs.append((fields, rendered))
-        # SHA-256 rather than BLAKE2: hashlib runs it on the CPU's SHA instructions (x86 and ARM
-        # have had them for years), about twice as fast over a big site's HTML.
-        parts.append(repr(fields) + hashlib.sha256(rendered.html.encode()).hexdigest()[:32])
-    # The key digests the HTML rather than the text, so an unchanged site skips text extraction too.
-    key = "\n".join(parts)
-    files = cache.search_files(key) if cache is not None else None
-    if files is None:
-        if cache is not None and len({fields[0] for fields, _ in docs}) == len(docs):
-            tag = analysis_tag()  # the analysis rules: a new tokenizer misses instead of reusing
-
-            def analysed(fields, rendered, part: str) -> list:
-                def compute() -> list:
-                    cache.counts["search notes"] += 1
-                    return analyse(SearchDoc(*fields, body=rendered.text))
-                note_key = hashlib.blake2b(f"{tag}\n{part}".encode(), digest_size=16).hexdigest()
-                return cache.memo("search-note", note_key, compute)
-
-            entries = [(SearchDoc(*fields, body=""), analysed(fields, rendered, part))
-                       for (fields, rendered), part in zip(docs, parts)]
-            del docs
-            if release is not None:
-                release()
-            files = build_index_analysed(entries)
-        else:  # nothing to reuse (and notes sharing a URL, never seen in a built site, need their text)
-            search_docs = [SearchDoc(*fields, body=rendered.text) for fields, rendered in docs]
-            del docs
-            if release is not None:
-                release()
-            files = build_index(search_docs)
-        if cache is not None:
-            cache.store_search(key, files)
-            cache.counts["search"] += 1
-    for rel, data in files.items():
-        writer.write(urls.path("generated", path=rel), data, owner="search index")
 
 
 def _owner(route: Route) -> str:

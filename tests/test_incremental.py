@@ -3,7 +3,6 @@ a no-change rebuild renders and writes nothing; one edit re-renders only what de
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
 import shutil
@@ -167,24 +166,28 @@ def test_one_edit_rerenders_only_what_depends_on_it(tmp_path):
 
 def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
     """Markdown and pages rendered in worker processes come out byte-identical to in-process."""
-    from generator import documents, render
+    from generator import documents, render, searchstage
     site = make_site(tmp_path / "site", random.Random(3))
+    monkeypatch.setattr(searchstage, "CHILD_LIMIT", -1)  # the search index too in this process
     clean_build(site, tmp_path / "serial")
+    monkeypatch.undo()
     monkeypatch.setattr(documents, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(render, "POOL_THRESHOLD", 1)
     assert render._can_fork() and (os.cpu_count() or 1) > 1, "the pool path would not run here"
     shutil.rmtree(site / ".cache")
-    workers_alive = []  # the search index is built while the page workers render
-    original = render.write_search_index
+    builders = tmp_path / "search-builders"  # which processes built the search index
+    original = searchstage.SearchStage._build
 
-    def spy(*args, **kwargs):
-        workers_alive.append(len(multiprocessing.active_children()))
-        return original(*args, **kwargs)
+    def spy(self, *args, **kwargs):
+        with builders.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(render, "write_search_index", spy)
+    monkeypatch.setattr(searchstage.SearchStage, "_build", spy)
     clean_build(site, tmp_path / "parallel")
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
-    assert workers_alive and workers_alive[0] > 0
+    pids = builders.read_text().split()
+    assert len(pids) == 1 and pids[0] != str(os.getpid())  # built in a child, while pages render
 
 
 def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repaired(tmp_path):
