@@ -137,34 +137,29 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         run.add(check_routes(site))
         run.add(theme_problems)
 
-    # Markdown and images run even when some files failed to load, so one run reports every
-    # problem; images are processed first because only decoding finds a truncated file.
-    with run.stage("markdown"):
-        from .media import Media
-        media = Media.for_config(config)
-        documents = render_documents(site, content, config, media, cache)
-        for rendered in documents.values():
-            run.add(rendered.problems)
-        for note in site.notes:
-            media.cover(note)
-        run.add(media.problems)
-
-    manifest = load_manifest(cache, config.cache_path(), output)
-    reconcile = False
-    if options.in_place:
-        output.mkdir(parents=True, exist_ok=True)
-        staging = output
-    else:
-        staging, reconcile = prepare_staging(output, spare)
-    writer = Writer(staging, output, manifest, in_place=options.in_place, reconcile=reconcile)
+    out = _Output(options, config, cache, run, site, output, spare)
     search = None
     try:
+        # Markdown and images run even when some files failed to load, so one run reports every
+        # problem; images are processed first because only decoding finds a truncated file.
+        with run.stage("markdown"):
+            from .media import Media
+            media = Media.for_config(config)
+            # With Markdown workers, this process prepares the output folder in the meantime.
+            documents = render_documents(site, content, config, media, cache, meanwhile=out.prepare)
+            for rendered in documents.values():
+                run.add(rendered.problems)
+            for note in site.notes:
+                media.cover(note)
+            run.add(media.problems)
+        out.prepare()
+        staging, writer = out.staging, out.writer
         with run.stage("images"):
             run.add(media.process(staging))
             for rel in media.outputs():
                 writer.adopt(rel)
         run.stop_on_errors()
-        routes = build_routes(site, config.per_page)
+        routes = out.routes or build_routes(site, config.per_page)
         with run.stage("search"):
             search = SearchStage(site, Urls(config.base_path, config.origin), documents, cache)
             if not options.in_place:
@@ -208,14 +203,47 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         if search is not None:
             search.close()
         cache.flush()  # what was parsed and rendered is still right: keep it for the next build
-        if not options.in_place:
-            discard(staging, spare)
+        if not options.in_place and out.staging is not None:
+            discard(out.staging, spare)
         raise
     result = BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
                          timings=run.timings, report=report)
     if signature is not None:
         remember_build(cache, output, signature, result)
     return result
+
+
+class _Output:
+    """The staging folder and its writer, prepared once: while the Markdown workers render when
+    there are some (with the route table and every page's folder, so page rendering makes none),
+    else just after the Markdown stage."""
+
+    def __init__(self, options: BuildOptions, config: Config, cache: BuildCache, run, site, output: Path,
+                 spare: Path):
+        self.options, self.config, self.cache, self.run, self.site = options, config, cache, run, site
+        self.output, self.spare = output, spare
+        self.staging: Path | None = None
+        self.writer: Writer | None = None
+        self.routes = None
+
+    def prepare(self) -> None:
+        if self.writer is not None:
+            return
+        manifest = load_manifest(self.cache, self.config.cache_path(), self.output)
+        reconcile = False
+        if self.options.in_place:
+            self.output.mkdir(parents=True, exist_ok=True)
+            self.staging = self.output
+        else:
+            self.staging, reconcile = prepare_staging(self.output, self.spare)
+        self.writer = Writer(self.staging, self.output, manifest, in_place=self.options.in_place,
+                             reconcile=reconcile)
+        # Routes of a site with errors are never used, and in place the live site gets no
+        # folder before the build is known to succeed.
+        if not self.options.in_place and not any(p.is_error for p in self.run.problems):
+            self.routes = build_routes(self.site, self.config.per_page)
+            urls = Urls(self.config.base_path, self.config.origin)
+            self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)
 
 
 def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date,

@@ -69,8 +69,12 @@ def _fill_images(result: Rendered, hook) -> Rendered:
     return replace(result, html=html, deps=tuple(deps))
 
 
-def render_documents(site, content, config, media=None, cache=None, workers: int | None = None) -> dict[str, Rendered]:
-    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``."""
+def render_documents(site, content, config, media=None, cache=None, workers: int | None = None,
+                     meanwhile=None) -> dict[str, Rendered]:
+    """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``.
+
+    With a pool, ``meanwhile()`` runs in this process while the workers render, and each
+    chunk is filled in and cached as it arrives."""
     ctx = link_context(site, content, config)
     rendered: dict[str, Rendered] = {}
     misses = []  # (document key, cache key, record, source, hook)
@@ -94,19 +98,27 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     if len(misses) >= POOL_THRESHOLD and workers > 1:
         jobs = [(doc_key, record.body, source, record.body_line) for doc_key, _, record, source, _ in misses]
         size = max(8, -(-len(jobs) // (workers * 4)))  # a few chunks per worker balances uneven notes
-        results: dict[str, Rendered] = {}
+        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        by_key = {doc_key: (key, hook) for doc_key, key, _, _, hook in misses}
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-            for chunk in pool.map(_render_chunk, [ctx] * -(-len(jobs) // size),
-                                  [jobs[i:i + size] for i in range(0, len(jobs), size)]):
-                results.update(chunk)
-        for doc_key, key, _, _, hook in misses:
-            rendered[doc_key] = _fill_images(results[doc_key], hook)
+            outcomes = pool.map(_render_chunk, [ctx] * len(chunks), chunks)
+            if meanwhile is not None:
+                meanwhile()
+            for chunk in outcomes:
+                done = []
+                for doc_key, result in chunk:
+                    key, hook = by_key[doc_key]
+                    rendered[doc_key] = _fill_images(result, hook)
+                    done.append((key, rendered[doc_key]))
+                if cache is not None:
+                    cache.store(done)  # while the workers render the next chunks
     else:
         for doc_key, key, record, source, hook in misses:
             rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook)
+        if cache is not None:
+            cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
     if cache is not None:
         cache.counts["markdown"] += len(misses)
-        cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
     return dict(sorted(rendered.items()))
 
 

@@ -55,6 +55,12 @@ class Writer:
         self._make_folder(target.parent)
         return target
 
+    def make_folders(self, rels) -> None:
+        """Make the folders of these files ahead of writing them (a build does it while its
+        Markdown workers render; page workers then inherit the list and make none)."""
+        for rel in rels:
+            self._make_folder((self.staging / rel).parent)
+
     def _make_folder(self, folder: Path) -> None:
         if folder not in self._folders:  # one mkdir per folder, not per file
             try:
