@@ -146,7 +146,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .media import Media
             media = Media.for_config(config)
             # With Markdown workers, this process prepares the output folder in the meantime.
-            documents = render_documents(site, content, config, media, cache, meanwhile=out.prepare)
+            documents = render_documents(site, content, config, media, cache,
+                                         meanwhile=lambda: out.prepare(folders=True))
             for rendered in documents.values():
                 run.add(rendered.problems)
             for note in site.notes:
@@ -215,8 +216,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
 class _Output:
     """The staging folder and its writer, prepared once: while the Markdown workers render when
-    there are some (with the route table and every page's folder, so page rendering makes none),
-    else just after the Markdown stage."""
+    there are some, with the route table and every page's folder (so the page workers make
+    none), else just after the Markdown stage."""
 
     def __init__(self, options: BuildOptions, config: Config, cache: BuildCache, run, site, output: Path,
                  spare: Path):
@@ -226,7 +227,7 @@ class _Output:
         self.writer: Writer | None = None
         self.routes = None
 
-    def prepare(self) -> None:
+    def prepare(self, folders: bool = False) -> None:
         if self.writer is not None:
             return
         manifest = load_manifest(self.cache, self.config.cache_path(), self.output)
@@ -240,7 +241,7 @@ class _Output:
                              reconcile=reconcile)
         # Routes of a site with errors are never used, and in place the live site gets no
         # folder before the build is known to succeed.
-        if not self.options.in_place and not any(p.is_error for p in self.run.problems):
+        if folders and not self.options.in_place and not any(p.is_error for p in self.run.problems):
             self.routes = build_routes(self.site, self.config.per_page)
             urls = Urls(self.config.base_path, self.config.origin)
             self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)

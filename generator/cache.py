@@ -133,6 +133,20 @@ class BuildCache:
             self.markdown[key] = rendered
         self._put(("md:" + key, _rendered_to_json(rendered)) for key, rendered in items)
 
+    def highlights(self, source: str) -> dict | None:
+        """The code blocks of a document as highlighted last time (see mdspeed.Highlights)."""
+        return self._get("hl:" + source)
+
+    def keep_highlights(self, source: str) -> None:
+        """A document rendered from the cache still owns its stored code blocks."""
+        self._used.add("hl:" + source)
+
+    def store_highlights(self, items) -> None:
+        """Remember documents' code blocks: ``items`` are (source, blocks) pairs."""
+        items = [("hl:" + source, blocks) for source, blocks in items]
+        self._used.update(key for key, _ in items)
+        self._put([(key, blocks) for key, blocks in items if blocks])
+
     def prefetch(self, kind: str) -> None:
         """Read every stored ``kind`` value in one query (one per key costs more for thousands)."""
         if self.db is None or kind in self._prefetched:

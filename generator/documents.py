@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .markdown import LinkContext, Rendered, render, still_valid
+from .mdspeed import Highlights
 from .routes import Urls
 from .scan import published_files
 
@@ -52,9 +53,14 @@ def _placeholder_hook(source, alt, line, index):
     return _PLACEHOLDER.format(index)
 
 
-def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered]]:
-    """Worker: render a chunk of documents with placeholder image markup."""
-    return [(key, render(body, source, line, ctx, _placeholder_hook)) for key, body, source, line in jobs]
+def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered, dict]]:
+    """Worker: render a chunk of documents with placeholder image markup; each with the code
+    blocks it highlighted, for the next build."""
+    results = []
+    for key, body, source, line, known in jobs:
+        highlights = Highlights(known)
+        results.append((key, render(body, source, line, ctx, _placeholder_hook, highlights), highlights.used))
+    return results
 
 
 def _fill_images(result: Rendered, hook) -> Rendered:
@@ -91,32 +97,45 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             hit = cache.lookup(key) if cache is not None else None
             if hit is not None and still_valid(hit, ctx, hook):
                 rendered[doc_key] = hit
+                if cache is not None:
+                    cache.keep_highlights(source)
             else:
                 misses.append((doc_key, key, record, source, hook))
 
     workers = workers or os.cpu_count() or 1
+    known = (lambda source: cache.highlights(source)) if cache is not None else (lambda source: None)
     if len(misses) >= POOL_THRESHOLD and workers > 1:
-        jobs = [(doc_key, record.body, source, record.body_line) for doc_key, _, record, source, _ in misses]
+        jobs = [(doc_key, record.body, source, record.body_line, known(source))
+                for doc_key, _, record, source, _ in misses]
         size = max(8, -(-len(jobs) // (workers * 4)))  # a few chunks per worker balances uneven notes
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        by_key = {doc_key: (key, hook) for doc_key, key, _, _, hook in misses}
+        by_key = {doc_key: (key, source, hook) for doc_key, key, _, source, hook in misses}
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             outcomes = pool.map(_render_chunk, [ctx] * len(chunks), chunks)
             if meanwhile is not None:
                 meanwhile()
             for chunk in outcomes:
-                done = []
-                for doc_key, result in chunk:
-                    key, hook = by_key[doc_key]
+                done, highlighted = [], []
+                for doc_key, result, blocks in chunk:
+                    key, source, hook = by_key[doc_key]
                     rendered[doc_key] = _fill_images(result, hook)
                     done.append((key, rendered[doc_key]))
-                if cache is not None:
-                    cache.store(done)  # while the workers render the next chunks
+                    highlighted.append((source, blocks))
+                if cache is not None:  # while the workers render the next chunks
+                    cache.store(done)
+                    cache.store_highlights(highlighted)
     else:
+        highlighted = []
         for doc_key, key, record, source, hook in misses:
-            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook)
+            highlights = Highlights(known(source))
+            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights)
+            if highlights.used != highlights.known:
+                highlighted.append((source, highlights.used))
+            elif cache is not None:
+                cache.keep_highlights(source)
         if cache is not None:
             cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
+            cache.store_highlights(highlighted)
     if cache is not None:
         cache.counts["markdown"] += len(misses)
     return dict(sorted(rendered.items()))

@@ -291,18 +291,27 @@ def _markdown(raw_html: str) -> pymarkdown.Markdown:
 def new_markdown(raw_html: str, fast: bool = True) -> pymarkdown.Markdown:
     """A Markdown instance with our extensions; ``fast`` adds the speed-ups of :mod:`.mdspeed`,
     which change nothing in the HTML (``fast=False`` is there to show that)."""
+    from markdown.extensions.admonition import AdmonitionExtension
+    from markdown.extensions.codehilite import CodeHiliteExtension
+    from markdown.extensions.def_list import DefListExtension
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.smarty import SmartyExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
+
     codehilite = {"css_class": CSS_CLASS, "guess_lang": False}
     if fast:
         codehilite["pygments_formatter"] = mdspeed.cached_html_formatter
+    # Instances rather than names: a name makes Python-Markdown list every installed package's
+    # entry points first (~25 ms a process).
     md = pymarkdown.Markdown(
-        extensions=["fenced_code", "codehilite", "tables", "footnotes", "toc", "smarty",
-                    "admonition", "sane_lists", "def_list", _TalknotesExtension()],
-        extension_configs={
-            "codehilite": codehilite,
-            "toc": {"permalink": "#", "permalink_class": "headerlink", "slugify": _heading_id,
-                    "toc_depth": "2-4"},
-            "smarty": {"smart_angled_quotes": False},
-        },
+        extensions=[FencedCodeExtension(), CodeHiliteExtension(**codehilite), TableExtension(),
+                    FootnoteExtension(), TocExtension(permalink="#", permalink_class="headerlink",
+                                                      slugify=_heading_id, toc_depth="2-4"),
+                    SmartyExtension(smart_angled_quotes=False), AdmonitionExtension(), SaneListExtension(),
+                    DefListExtension(), _TalknotesExtension()],
         output_format="html",
     )
     if raw_html == "escape":
@@ -320,18 +329,20 @@ def _heading_id(text: str, separator: str) -> str:
 
 
 def render(body: str, source: str, body_line: int, ctx: LinkContext,
-           image_hook: ImageHook | None = None) -> Rendered:
+           image_hook: ImageHook | None = None, highlights: mdspeed.Highlights | None = None) -> Rendered:
     """Render one document's Markdown body.
 
     ``source`` is the document's path relative to ``content/`` (``notes/x.md``); links and
-    images are resolved against its folder.
+    images are resolved against its folder. ``highlights`` holds the document's code blocks
+    as highlighted last time, and collects them for the next (the result is the same).
     """
     md = _markdown(ctx.raw_html)
     md.reset()
     state = _State(md, source, body, body_line, ctx, image_hook)
     md.talknotes = state
     try:
-        html = md.convert(body)
+        with mdspeed.remembering(highlights):
+            html = md.convert(body)
     except RecursionError:  # thousands of nested lists or quotes: a problem, not a crash
         md.talknotes = None
         return Rendered(html="", problems=(Problem("content/" + source, body_line, None,

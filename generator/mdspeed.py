@@ -20,7 +20,10 @@ and without these and compares the HTML.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import re
+from contextlib import contextmanager
 
 from markdown import util
 from markdown.treeprocessors import InlineProcessor
@@ -164,33 +167,113 @@ _lexers: dict = {}
 
 def cached_html_formatter(lang_str: str = "", **options):
     """codehilite's ``pygments_formatter`` hook: one ``HtmlFormatter`` per set of options
-    (creating one renders the style's whole stylesheet; formatting with one keeps no state)."""
+    (creating one renders the style's whole stylesheet; formatting with one keeps no state),
+    consulting the current :class:`Highlights` first."""
     key = _options_key(options)
     formatter = _formatters.get(key)
     if formatter is None:
         from pygments.formatters import HtmlFormatter
-        formatter = _formatters[key] = HtmlFormatter(**options)
+        formatter = _formatters[key] = _RememberingFormatter(HtmlFormatter(**options), repr(key))
     return formatter
 
 
+class Highlights:
+    """The highlighted code blocks of one document, by a digest of language, options and code.
+
+    ``known`` comes from the last build; ``used`` is what this rendering needed, to keep for
+    the next. An edit to a note's prose re-renders its Markdown but reuses its code blocks,
+    so Pygments' lexers are not even built (compiling one takes ~30 ms)."""
+
+    def __init__(self, known: dict | None = None):
+        self.known = known if isinstance(known, dict) else {}
+        self.used: dict[str, str] = {}
+
+
+_highlights: Highlights | None = None
+
+
+@contextmanager
+def remembering(highlights: Highlights | None):
+    """Use ``highlights`` for the code blocks rendered inside this block."""
+    global _highlights
+    _highlights = highlights
+    try:
+        yield
+    finally:
+        _highlights = None
+
+
+class _RememberingFormatter:
+    """A Pygments formatter that looks a code block up in the current :class:`Highlights`."""
+
+    encoding = None  # pygments.format writes text, as for the HtmlFormatter it stands for
+
+    def __init__(self, formatter, key: str):
+        self.formatter, self.key = formatter, key
+
+    def format(self, tokens, outfile) -> None:
+        highlights = _highlights
+        if highlights is None or not isinstance(tokens, _Tokens):
+            self.formatter.format(tokens, outfile)
+            return
+        key = hashlib.blake2b(repr((tokens.lexer.key, self.key, tokens.text)).encode("utf-8", "surrogatepass"),
+                              digest_size=16).hexdigest()
+        html = highlights.known.get(key)
+        if not isinstance(html, str):
+            buffer = io.StringIO()
+            self.formatter.format(tokens, buffer)
+            html = buffer.getvalue()
+        highlights.used[key] = html
+        outfile.write(html)
+
+
+class _LazyLexer:
+    """A Pygments lexer built only when a code block is not in the current :class:`Highlights`."""
+
+    def __init__(self, cls, options: dict):
+        self.cls, self.options = cls, options
+        self.aliases = cls.aliases  # what codehilite reads when a block names no language
+        self.key = repr((cls.__module__, cls.__name__, _options_key(options)))
+        self._lexer = None
+
+    def get_tokens(self, text: str, unfiltered: bool = False):
+        return _Tokens(self, text, unfiltered)
+
+    def lexer(self):
+        if self._lexer is None:
+            self._lexer = self.cls(**self.options)
+        return self._lexer
+
+
+class _Tokens:
+    """The tokens of one text, lexed when first iterated."""
+
+    def __init__(self, lexer: _LazyLexer, text: str, unfiltered: bool):
+        self.lexer, self.text, self.unfiltered = lexer, text, unfiltered
+
+    def __iter__(self):
+        return iter(self.lexer.lexer().get_tokens(self.text, self.unfiltered))
+
+
 def cache_lexers() -> None:
-    """Keep one Pygments lexer per language and options for codehilite.
+    """Keep one Pygments lexer per language and options for codehilite, built when first used.
 
     codehilite looks its lexer up by name for every code block, a scan of Pygments' whole
     lexer table (~0.4 ms a block). It has no hook for this, so its module's reference to
-    ``get_lexer_by_name`` is replaced by a memoised one. Lexers keep no state between texts
-    (Sphinx caches them the same way); an unknown name still raises as before.
+    ``get_lexer_by_name`` is replaced by a memoised one that returns a :class:`_LazyLexer`.
+    Lexers keep no state between texts (Sphinx caches them the same way); an unknown name
+    still raises as before.
     """
     from markdown.extensions import codehilite
-    lookup = codehilite.get_lexer_by_name
-    if getattr(lookup, "memoised", False):
+    if getattr(codehilite.get_lexer_by_name, "memoised", False):
         return
 
     def get_lexer_by_name(alias, **options):
         key = (alias, _options_key(options))
         lexer = _lexers.get(key)
         if lexer is None:
-            lexer = _lexers[key] = lookup(alias, **options)
+            from pygments.lexers import find_lexer_class_by_name
+            lexer = _lexers[key] = _LazyLexer(find_lexer_class_by_name(alias), options)
         return lexer
 
     get_lexer_by_name.memoised = True

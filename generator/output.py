@@ -97,7 +97,7 @@ class Writer:
             if (mine.st_ino, mine.st_dev) == (old_stat.st_ino, old_stat.st_dev):
                 return  # already the very same file: nothing to do (the usual case)
         except FileNotFoundError:
-            pass
+            self._make_folder(target.parent)  # not made ahead: most files (and folders) are there
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.unlink(missing_ok=True)
         os.link(old, tmp)
@@ -135,7 +135,7 @@ class Writer:
         if not entry or entry[3] != key or rel in self.owners:
             return False
         target = self.staging / rel
-        if not self.in_place:  # in place, the file and so its folder are there (checked next)
+        if not self.in_place and not self.reconcile:  # else the folder is most likely there
             self._make_folder(target.parent)
         kept = self._previous(rel, target, key=key)
         if kept is None:

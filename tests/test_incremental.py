@@ -234,3 +234,27 @@ def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_o
     clean_build(site, tmp_path / "clean")
     assert tree(output) == tree(tmp_path / "clean")
     assert 0 < cache.counts["written"] < len(live) / 2
+
+
+def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
+    """A new process (a new BuildCache) re-renders an edited note's Markdown but takes its
+    unchanged code blocks from the cache: no Pygments lexer is built, and the site is the same
+    as a clean build's."""
+    from generator import mdspeed
+    site = make_site(tmp_path / "site", random.Random(5))
+    note = site / "content" / "notes" / "note-2.md"
+    note.write_text(note.read_text() + "\n```python\ndef twice(x):\n    return 2 * x\n```\n\n"
+                    "```haskell\ntwice x = 2 * x\n```\n")
+    options = BuildOptions(source=site, output=tmp_path / "out", today=TODAY)
+    build(options, BuildCache())
+    built = []
+    original = mdspeed._LazyLexer.lexer
+    monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lambda self: built.append(self.cls.__name__) or original(self))
+    note.write_text(note.read_text() + "\nA sentence added later.\n")
+    cache = BuildCache()
+    build(options, cache)
+    assert cache.counts["markdown"] == 1 and built == []
+    monkeypatch.undo()
+    clean_build(site, tmp_path / "clean")
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+    assert "twice" in (tmp_path / "clean" / "notes" / "note-2" / "index.html").read_text()

@@ -129,3 +129,54 @@ def test_lexers_and_formatters_are_reused(monkeypatch):
         codehilite.get_lexer_by_name("no-such-language")
     fast, slow = render_both("```nosuchlang\nx < 1\n```\n", ctx, monkeypatch)
     assert fast == slow and "x &lt; 1" in fast[0]
+
+
+def _count_lexers_built(monkeypatch) -> list:
+    built = []
+    original = mdspeed._LazyLexer.lexer
+
+    def lexer(self):
+        built.append(self.cls.__name__)
+        return original(self)
+
+    monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lexer)
+    return built
+
+
+NOTE_WITH_CODE = ("Intro.\n\n```python\ndef f(x):\n    return x * 2\n```\n\n"
+                  "```prolog\nparent(tom, bob).\n```\n\nMore prose.\n")
+
+
+def test_remembered_code_blocks_skip_the_lexers_and_change_nothing(monkeypatch):
+    ctx = LinkContext(base_path="/")
+    first = mdspeed.Highlights()
+    before = render(NOTE_WITH_CODE, "notes/x.md", 1, ctx, highlights=first)
+    assert len(first.used) == 2
+    built = _count_lexers_built(monkeypatch)
+    edited = NOTE_WITH_CODE.replace("More prose.", "More prose, edited.")
+    again = mdspeed.Highlights(first.used)
+    after = render(edited, "notes/x.md", 1, ctx, highlights=again)
+    assert built == [] and again.used == first.used
+    assert after.html == before.html.replace("More prose.", "More prose, edited.")
+    fast, slow = render_both(edited, ctx, monkeypatch)
+    assert after.html == fast[0] == slow[0]
+    # A changed block is lexed again; one that went is forgotten.
+    changed = edited.replace("return x * 2", "return x * 3").replace("```prolog\nparent(tom, bob).\n```\n", "")
+    third = mdspeed.Highlights(again.used)
+    built.clear()
+    result = render(changed, "notes/x.md", 1, ctx, highlights=third)
+    assert built == ["PythonLexer"] and len(third.used) == 1
+    assert result.html == render(changed, "notes/x.md", 1, ctx).html
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["x = 1", "y = 'a'", "print(x)", "# note", "<b>&amp;</b>"]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["x = 1", "z = 2", "print(x)"]), min_size=1, max_size=4))
+def test_highlights_of_other_code_change_nothing(monkeypatch, old_lines, new_lines):
+    ctx = LinkContext(base_path="/")
+    old, new = ("```python\n" + "\n".join(lines) + "\n```\n" for lines in (old_lines, new_lines))
+    remembered = mdspeed.Highlights()
+    render(old, "notes/x.md", 1, ctx, highlights=remembered)
+    with_memo = render(new, "notes/x.md", 1, ctx, highlights=mdspeed.Highlights(remembered.used))
+    fast, slow = render_both(new, ctx, monkeypatch)
+    assert with_memo.html == fast[0] == slow[0]
