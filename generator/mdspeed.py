@@ -116,30 +116,39 @@ class SkippingInlineProcessor(InlineProcessor):
     """
 
     def run(self, tree, ancestors=None):
-        self._patterns = [(pattern, required_characters(pattern.getCompiledRegExp()))
-                          for pattern in self.inlinePatterns]
-        self._find = _finder(set().union(*(required for _, required in self._patterns if required)))
+        # Pattern i is bit i: each required character maps to the patterns needing it.
+        self._patterns = list(self.inlinePatterns)
+        self._always, self._needing = 0, {}
+        for index, pattern in enumerate(self._patterns):
+            required = required_characters(pattern.getCompiledRegExp())
+            if required is None:
+                self._always |= 1 << index
+            for char in required or ():
+                self._needing[char] = self._needing.get(char, 0) | 1 << index
+        self._find = _finder(self._needing).findall
         return super().run(tree, ancestors)
+
+    def _candidates(self, data: str, first: int) -> int:
+        """The patterns from ``first`` on that may match ``data``, as a bit mask."""
+        mask, needing = self._always, self._needing
+        for char in set(self._find(data)):
+            mask |= needing[char]
+        return mask >> first << first
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
-        apply, find = self._InlineProcessor__applyPattern, self._find.findall
-        patterns = self._patterns
-        count = len(patterns)
-        start = 0
-        present = set(find(data))  # which of the patterns' required characters the text holds
-        while patternIndex < count:
-            pattern, required = patterns[patternIndex]
-            if required is not None and required.isdisjoint(present):
-                patternIndex += 1  # cannot match: what the base class would conclude, faster
-                start = 0
-                continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
+        apply, patterns = self._InlineProcessor__applyPattern, self._patterns
+        mask, start, current = self._candidates(data, patternIndex), 0, patternIndex
+        while mask:
+            index = (mask & -mask).bit_length() - 1  # the next pattern that may match
+            if index != current:  # a new pattern searches from the start of the text
+                start, current = 0, index
+            data, matched, start = apply(patterns[index], data, index, start)
             if matched:
-                present = set(find(data))  # the text changed
+                mask = self._candidates(data, index)  # the text changed; this pattern may match again
             else:
-                patternIndex += 1
+                mask &= mask - 1  # on to the next (those in between cannot match: skipped, as the base class would)
         return data
 
 
