@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -106,34 +105,15 @@ def _groups(notes, names_of) -> tuple[tuple[Group, ...], dict]:
     return tuple(sorted(groups, key=lambda g: (g.name.casefold(), g.slug))), slug_of
 
 
-def _related(note: Note, tag_slugs: dict, by_tag: dict, by_slug: dict, limit: int) -> tuple[Note, ...]:
-    """Notes sharing the most tags with ``note``; ties go to the closest in date, then slug."""
-    shared: Counter = Counter()
-    for tag in {tag_slugs[t] for t in note.tags}:
-        shared.update(other.slug for other in by_tag.get(tag, ()))
-    shared.pop(note.slug, None)
-    if not shared:
-        return ()
-    # Only the candidates sharing the most tags can win, so rank just enough of the top groups.
-    candidates, most = [], max(shared.values())
-    for count in range(most, 0, -1):
-        candidates += [slug for slug, n in shared.items() if n == count]
-        if len(candidates) >= limit:
-            break
-    day = note.date.toordinal()
-    ranked = heapq.nsmallest(limit, candidates, key=lambda slug: (
-        -shared[slug], abs(by_slug[slug].date.toordinal() - day), slug))
-    return tuple(by_slug[slug] for slug in ranked)
-
-
-def _all_related(notes, tags, tag_slugs, limit, memo=None) -> dict[str, tuple[Note, ...]]:
+def _all_related(notes, tag_slugs, limit, memo=None) -> dict[str, tuple[Note, ...]]:
     """Related notes of every note. They depend only on slugs, dates and tags, so ``memo(key,
     compute)`` can keep the answer across builds (an edit rarely changes any of those)."""
     by_slug = {n.slug: n for n in notes}
 
     def compute() -> dict[str, list[str]]:
-        by_tag = {g.slug: g.notes for g in tags}
-        return {n.slug: [o.slug for o in _related(n, tag_slugs, by_tag, by_slug, limit)] for n in notes}
+        from .related import RelatedNotes
+        index = RelatedNotes(notes, lambda note: {tag_slugs[t] for t in note.tags})
+        return {n.slug: [o.slug for o in index.related(i, limit)] for i, n in enumerate(notes)}
 
     if memo is None:
         slugs = compute()
@@ -175,7 +155,7 @@ def build_site(content: Content, today: dt.date, include_drafts: bool = False,
                        for m in sorted((m for y, m in by_month if y == year), reverse=True))
         years.append(Year(year, months))
 
-    related = _all_related(notes, tags, tag_slugs, related_limit, memo)
+    related = _all_related(notes, tag_slugs, related_limit, memo)
     neighbours = {}
     for index, note in enumerate(notes):
         neighbours[note.slug] = Neighbours(
