@@ -106,8 +106,11 @@ class PageRenderer:
         _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects in workers
         try:
-            size = -(-len(todo) // (workers * 4))
-            chunks = [range(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+            # The pool ends when its last chunk does: the pages listing the most notes (a tag's)
+            # go first, and chunks are small, so the workers finish together.
+            order = sorted(range(len(todo)), key=lambda i: -_listed(todo[i][2]))
+            size = -(-len(todo) // (workers * 16))
+            chunks = [order[i:i + size] for i in range(0, len(order), size)]
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 outcomes = pool.map(_render_chunk, chunks)  # every worker is forked by now
                 _POOL_STATE = None
@@ -134,12 +137,18 @@ POOL_LIMIT = 3000
 _POOL_STATE = None
 
 
+def _listed(context: dict) -> int:
+    """How many notes a page's context lists: a measure of how long it takes to render."""
+    return sum(len(value.notes) if hasattr(value, "notes") else len(value) if isinstance(value, (tuple, list)) else 0
+               for value in context.values())
+
+
 def _can_fork() -> bool:
     # Forked workers inherit the site instead of receiving it; fork is unsafe once threads run.
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _render_chunk(indices: range) -> list[tuple]:
+def _render_chunk(indices: list[int]) -> list[tuple]:
     """Worker: render, fingerprint and write some pages; (manifest entry, written) or (None, problem) each."""
     renderer, todo = _POOL_STATE
     results = []
