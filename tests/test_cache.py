@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
-import generator.site as site_module
 from generator.build import BuildOptions, build
 from generator.cache import BuildCache
 
@@ -51,9 +50,11 @@ def test_a_deleted_note_leaves_the_cache(tmp_path):
 
 
 def test_related_notes_are_computed_again_only_when_tags_or_dates_change(tmp_path, monkeypatch):
+    from generator import related
     calls = []
-    real = site_module._related
-    monkeypatch.setattr(site_module, "_related", lambda note, *args: calls.append(note.slug) or real(note, *args))
+    real = related.RelatedNotes.related
+    monkeypatch.setattr(related.RelatedNotes, "related",
+                        lambda self, index, limit: calls.append(index) or real(self, index, limit))
     site = copy_sample_site(tmp_path / "site")
     options = BuildOptions(source=site, today=TODAY)
     build(options, BuildCache())
