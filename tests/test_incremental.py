@@ -258,3 +258,36 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
     clean_build(site, tmp_path / "clean")
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
     assert "twice" in (tmp_path / "clean" / "notes" / "note-2" / "index.html").read_text()
+
+
+def test_the_first_build_leaves_the_next_one_a_staging_folder(tmp_path, monkeypatch):
+    """A build that replaced no site has a child copy the new one, as hard links, to be the
+    next build's staging folder; the next build then updates it instead of linking every file."""
+    import time
+    from generator import output as output_module
+    site = make_site(tmp_path / "site", random.Random(6))
+    out = tmp_path / "out"
+    options = BuildOptions(source=site, output=out, today=TODAY, background_cleanup=True)
+    build(options, BuildCache())
+    spare = output_module.spare_dir(site / ".cache", out)
+    deadline = time.monotonic() + 30
+    while not spare.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert spare.is_dir()
+    published = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    assert {p.relative_to(spare): p.stat().st_ino for p in spare.rglob("*") if p.is_file()} == published
+    reconciled = []
+    original = output_module.Writer.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        reconciled.append(self.reconcile)
+
+    monkeypatch.setattr(output_module.Writer, "__init__", spy)
+    note = site / "content" / "notes" / "note-1.md"
+    note.write_text(note.read_text() + "\nAn edit after the first build.\n")
+    build(options, BuildCache())
+    assert reconciled == [True]
+    monkeypatch.undo()
+    clean_build(site, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")
