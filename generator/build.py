@@ -165,7 +165,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             search = SearchStage(site, Urls(config.base_path, config.origin), documents, cache)
             if not options.in_place:
                 search.start()  # in a child process, while this one renders the pages
-        pages = write_site(writer, run, site, content, config, theme, routes, documents, media)
+        from .report import PageWeights
+        weights = PageWeights(cache, writer, staging, Urls(config.base_path, config.origin), config.base_url)
+        pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights)
         run.add(writer.problems)
         run.stop_on_errors()
         if options.on_pages_ready is not None:
@@ -180,14 +182,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .netlify import write_deploy_files
             from .report import write_report
             seen = len(writer.problems)
-            cache.prefetch("weight")
-
-            def weight(rel, compute):  # a page's weight depends only on its HTML (see report.py)
-                digest = writer.manifest.get(rel, [None])[0]
-                return compute() if digest is None else cache.memo("weight", f"{config.base_url}|{rel}|{digest}", compute)
-
             report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets,
-                                  memo=weight)
+                                  memo=weights.memo)
             run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
             run.add(writer.problems[seen:])
         run.stop_on_errors()

@@ -177,6 +177,14 @@ class BuildCache:
         self.values[full] = value
         return value
 
+    def remember(self, kind: str, key: str, value) -> None:
+        """Store a value :meth:`memo` will find, computed elsewhere (by a worker)."""
+        full = f"{kind}:{key}"
+        self._used.add(full)
+        if self.values.get(full) != value:
+            self.values[full] = value
+            self._pending.append((full, value))
+
     def prune(self) -> None:
         """Delete what the build that just finished did not use: results for old versions of
         notes, pages and the search index would otherwise pile up with every edit. Call it

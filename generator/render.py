@@ -51,6 +51,7 @@ class PageRenderer:
         self.env, self.writer, self.run, self.config = env, writer, run, config
         self.fingerprints, self.tracked = fingerprints, tracked
         self.rendered = 0
+        self.weights = None  # a report.PageWeights: page workers measure what they write
 
     def _reuse(self, rel: str, template: str, context: dict, owner: str) -> bool:
         """Keep the previous build's file if everything it was rendered from is unchanged."""
@@ -118,12 +119,14 @@ class PageRenderer:
                 if meanwhile is not None:
                     meanwhile()
                 for chunk, results in zip(chunks, outcomes):
-                    for index, (entry, outcome) in zip(chunk, results):
+                    for index, (entry, outcome, weight) in zip(chunk, results):
                         if entry is None:
                             self.run.add([outcome])  # a template error
                         else:
                             self.rendered += 1
                             self.writer.record(todo[index][0], entry, outcome)
+                            if weight is not None:
+                                self.weights.add(todo[index][0], entry[0], weight)
         finally:
             gc.unfreeze()
             _POOL_STATE = None
@@ -154,13 +157,21 @@ def _render_chunk(indices: list[int]) -> list[tuple]:
     results = []
     for index in indices:
         text, read = renderer._render(todo[index][1], todo[index][2])
-        results.append((None, read) if text is None else renderer._put(todo[index], text, read))
+        if text is None:
+            results.append((None, read, None))
+            continue
+        entry, written = renderer._put(todo[index], text, read)
+        weight = renderer.weights.measure(todo[index][0], entry[0]) if renderer.weights else None
+        results.append((entry, written, weight))
     return results
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media) -> PageRenderer:
-    """Render every route and write it with the static assets, attachments and feeds."""
+               routes: list[Route], documents: dict[str, Rendered], media, weights=None) -> PageRenderer:
+    """Render every route and write it with the static assets, attachments and feeds.
+
+    ``weights`` (a :class:`~generator.report.PageWeights`) has page workers measure the pages
+    they write; the static files, web manifest and attachments are written first for that."""
     with run.stage("render"):
         static_map, static_data = _static_assets(theme)
         urls = Urls(config.base_path, config.origin, static_map)
@@ -200,17 +211,18 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                                     sources=content.digests)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
-        def the_rest() -> None:  # all but the pages, in this process (while page workers render)
-            for logical, target in static_map.items():
-                writer.write(target, static_data[logical], owner="static/" + logical)
+        # First what pages pull in, so that page workers can measure the pages they write.
+        for logical, target in static_map.items():
+            writer.write(target, static_data[logical], owner="static/" + logical)
+        writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
+        for note in site.notes:
+            for rel, path in attachments(note):
+                writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
+        pages.weights = weights
 
+        def the_rest() -> None:  # the feeds, in this process (while page workers render)
             from .feeds import write_feeds
             write_feeds(pages, site, config, urls, routes)
-            writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
-
-            for note in site.notes:
-                for rel, path in attachments(note):
-                    writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
 
         overlapped = pages.render_all(
             [(urls.output_file(route.endpoint, **route.params), route.template,

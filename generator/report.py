@@ -141,6 +141,41 @@ def summary_lines(report: dict) -> list[str]:
     return lines
 
 
+class PageWeights:
+    """Page weights remembered by page and HTML digest (every file a page pulls in has a
+    content-hashed name, so same HTML, same weight), across builds through the cache.
+
+    Page workers :meth:`measure` the pages they write, while the pool runs; the parent
+    adds what they send back (:meth:`add`), and the report then only looks them up (:meth:`memo`).
+    The files a page pulls in (static files, images, attachments) are written before the pages.
+    """
+
+    def __init__(self, cache, writer, staging: Path, urls, base_url: str):
+        self.cache, self.writer, self.staging, self.urls, self.base_url = cache, writer, staging, urls, base_url
+        self._site: SiteFiles | None = None
+        cache.prefetch("weight")
+
+    def _key(self, rel: str, digest: str) -> str:
+        return f"{self.base_url}|{rel}|{digest}"
+
+    def measure(self, rel: str, digest: str | None) -> dict | None:
+        """In a page worker: the weight of a page it just wrote, unless remembered."""
+        if not rel.endswith(".html") or digest is None or "weight:" + self._key(rel, digest) in self.cache.values:
+            return None
+        if self._site is None:  # one per process: it remembers the stylesheets and scripts it read
+            self._site = SiteFiles(self.staging, self.urls.origin, self.urls.base_path)
+        return page_weight(self._site, rel)
+
+    def add(self, rel: str, digest: str, weight: dict) -> None:
+        """In the parent: remember a weight a worker measured."""
+        self.cache.remember("weight", self._key(rel, digest), weight)
+
+    def memo(self, rel: str, compute):
+        """For :func:`build_report`: the remembered weight of a page, else ``compute()``."""
+        digest = self.writer.manifest.get(rel, [None])[0]
+        return compute() if digest is None else self.cache.memo("weight", self._key(rel, digest), compute)
+
+
 def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
     """Measure the staged site and write ``build-report.json`` beside it (not linked anywhere)."""
     report = build_report(staging, routes, urls, budgets, memo)

@@ -184,7 +184,14 @@ def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(searchstage.SearchStage, "_build", spy)
+    from generator import report
+    measured_here = []  # page weights: measured by the page workers, not by this process
+    measure = report.page_weight
+    monkeypatch.setattr(report, "page_weight", lambda site_files, rel: (
+        measured_here.append(rel) if os.getpid() == parent else None) or measure(site_files, rel))
+    parent = os.getpid()
     clean_build(site, tmp_path / "parallel")
+    assert measured_here == []
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     pids = builders.read_text().split()
     assert len(pids) == 1 and pids[0] != str(os.getpid())  # built in a child, while pages render
