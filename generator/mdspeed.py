@@ -177,12 +177,11 @@ _lexers: dict = {}
 def cached_html_formatter(lang_str: str = "", **options):
     """codehilite's ``pygments_formatter`` hook: one ``HtmlFormatter`` per set of options
     (creating one renders the style's whole stylesheet; formatting with one keeps no state),
-    consulting the current :class:`Highlights` first."""
+    made when first needed, consulting the current :class:`Highlights` first."""
     key = _options_key(options)
     formatter = _formatters.get(key)
     if formatter is None:
-        from pygments.formatters import HtmlFormatter
-        formatter = _formatters[key] = _RememberingFormatter(HtmlFormatter(**options), repr(key))
+        formatter = _formatters[key] = _RememberingFormatter(options, repr(key))
     return formatter
 
 
@@ -217,8 +216,18 @@ class _RememberingFormatter:
 
     encoding = None  # pygments.format writes text, as for the HtmlFormatter it stands for
 
-    def __init__(self, formatter, key: str):
-        self.formatter, self.key = formatter, key
+    def __init__(self, options: dict, key: str):
+        self.options, self.key = options, key
+        self._formatter = None
+
+    @property
+    def formatter(self):
+        """The HtmlFormatter, made when a block is not remembered (importing it and loading
+        the style costs more than a one-note rebuild's Markdown)."""
+        if self._formatter is None:
+            from pygments.formatters import HtmlFormatter
+            self._formatter = HtmlFormatter(**self.options)
+        return self._formatter
 
     def format(self, tokens, outfile) -> None:
         highlights = _highlights

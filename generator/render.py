@@ -36,11 +36,18 @@ def _month_name(number: int) -> str:
     return calendar.month_name[number]
 
 
-def _static_assets(theme: Theme) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Fingerprinted paths of every static file, and their bytes (theme files and generated CSS)."""
+def _static_assets(theme: Theme, cache=None) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Fingerprinted paths of every static file, and their bytes (theme files and generated CSS).
+
+    The highlighting stylesheets depend only on Pygments' version and the style, so the cache
+    keeps them: a rebuild then needs no Pygments formatter or style at all."""
+    import pygments
     data = {logical: path.read_bytes() for logical, path in static_files(theme).items()}
     for logical, style in HIGHLIGHT_STYLES.items():
-        data.setdefault(logical, pygments_css(style).encode())
+        if logical not in data:
+            css = (cache.memo("css", f"{pygments.__version__}|{style}", lambda: pygments_css(style))
+                   if cache is not None else pygments_css(style))
+            data[logical] = css.encode()
     return {logical: fingerprint(logical, blob) for logical, blob in sorted(data.items())}, data
 
 
@@ -173,7 +180,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
     ``weights`` (a :class:`~generator.report.PageWeights`) has page workers measure the pages
     they write; the static files, web manifest and attachments are written first for that."""
     with run.stage("render"):
-        static_map, static_data = _static_assets(theme)
+        static_map, static_data = _static_assets(theme, run.cache)
         urls = Urls(config.base_path, config.origin, static_map)
 
         def rendered(record) -> Rendered:

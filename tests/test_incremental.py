@@ -245,8 +245,8 @@ def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_o
 
 def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
     """A new process (a new BuildCache) re-renders an edited note's Markdown but takes its
-    unchanged code blocks from the cache: no Pygments lexer is built, and the site is the same
-    as a clean build's."""
+    unchanged code blocks and the highlighting stylesheets from the cache: no Pygments lexer,
+    formatter or style is used, and the site is the same as a clean build's."""
     from generator import mdspeed
     site = make_site(tmp_path / "site", random.Random(5))
     note = site / "content" / "notes" / "note-2.md"
@@ -254,9 +254,15 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
                     "```haskell\ntwice x = 2 * x\n```\n")
     options = BuildOptions(source=site, output=tmp_path / "out", today=TODAY)
     build(options, BuildCache())
+    from generator import render
     built = []
     original = mdspeed._LazyLexer.lexer
     monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lambda self: built.append(self.cls.__name__) or original(self))
+    formatter = mdspeed._RememberingFormatter.formatter
+    monkeypatch.setattr(mdspeed._RememberingFormatter, "formatter",
+                        property(lambda self: built.append("HtmlFormatter") or formatter.fget(self)))
+    stylesheet = render.pygments_css
+    monkeypatch.setattr(render, "pygments_css", lambda style: built.append(style) or stylesheet(style))
     note.write_text(note.read_text() + "\nA sentence added later.\n")
     cache = BuildCache()
     build(options, cache)
