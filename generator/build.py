@@ -52,22 +52,15 @@ class _Stages:
     def __init__(self, cache):
         self.cache = cache
         self.timings: dict[str, float] = {}
-        self._inner: list[float] = []  # time spent in stages nested in each open stage
         self.problems: list[Problem] = []
 
     @contextmanager
     def stage(self, name: str):
-        """Time a stage; a stage run inside another (search while pages render) counts only
-        for itself, so the times add up to the build's."""
         start = time.perf_counter()
-        self._inner.append(0.0)
         try:
             yield
         finally:
-            elapsed = time.perf_counter() - start
-            self.timings[name] = self.timings.get(name, 0.0) + elapsed - self._inner.pop()
-            if self._inner:
-                self._inner[-1] += elapsed
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     def add(self, problems) -> None:
         self.problems.extend(problems)
@@ -161,12 +154,13 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 writer.adopt(rel)
         run.stop_on_errors()
         routes = out.routes or build_routes(site, config.per_page)
+        urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
         with run.stage("search"):
-            search = SearchStage(site, Urls(config.base_path, config.origin), documents, cache)
+            search = SearchStage(site, urls, documents, cache)
             if not options.in_place:
                 search.start()  # in a child process, while this one renders the pages
         from .report import PageWeights
-        weights = PageWeights(cache, writer, staging, Urls(config.base_path, config.origin), config.base_url)
+        weights = PageWeights(cache, writer, staging, urls, config.base_url)
         pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights)
         run.add(writer.problems)
         run.stop_on_errors()
@@ -182,9 +176,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .netlify import write_deploy_files
             from .report import write_report
             seen = len(writer.problems)
-            report = write_report(writer, staging, routes, Urls(config.base_path, config.origin), config.budgets,
-                                  memo=weights.memo)
-            run.add(write_deploy_files(writer, staging, site, Urls(config.base_path, config.origin)))
+            report = write_report(writer, staging, routes, urls, config.budgets, memo=weights.memo)
+            run.add(write_deploy_files(writer, staging, site, urls))
             run.add(writer.problems[seen:])
         run.stop_on_errors()
         with run.stage("write"):

@@ -142,10 +142,14 @@ class BuildCache:
         self._used.add("hl:" + source)
 
     def store_highlights(self, items) -> None:
-        """Remember documents' code blocks: ``items`` are (source, blocks) pairs."""
-        items = [("hl:" + source, blocks) for source, blocks in items]
-        self._used.update(key for key, _ in items)
-        self._put([(key, blocks) for key, blocks in items if blocks])
+        """Remember documents' code blocks: ``items`` are (source, blocks before, blocks now);
+        only those that changed are written."""
+        changed = []
+        for source, known, blocks in items:
+            self._used.add("hl:" + source)
+            if blocks and blocks != known:
+                changed.append(("hl:" + source, blocks))
+        self._put(changed)
 
     def prefetch(self, kind: str) -> None:
         """Read every stored ``kind`` value in one query (one per key costs more for thousands)."""
@@ -176,6 +180,10 @@ class BuildCache:
             self._pending.append((full, value))
         self.values[full] = value
         return value
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether :meth:`memo` has the value in memory (read, prefetched or remembered)."""
+        return f"{kind}:{key}" in self.values
 
     def remember(self, kind: str, key: str, value) -> None:
         """Store a value :meth:`memo` will find, computed elsewhere (by a worker)."""

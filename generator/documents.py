@@ -103,13 +103,16 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
                 misses.append((doc_key, key, record, source, hook))
 
     workers = workers or os.cpu_count() or 1
-    known = (lambda source: cache.highlights(source)) if cache is not None else (lambda source: None)
+
+    def known(source: str) -> dict | None:  # the document's code blocks as highlighted last time
+        return cache.highlights(source) if cache is not None else None
+
     if len(misses) >= POOL_THRESHOLD and workers > 1:
         jobs = [(doc_key, record.body, source, record.body_line, known(source))
                 for doc_key, _, record, source, _ in misses]
         size = max(8, -(-len(jobs) // (workers * 4)))  # a few chunks per worker balances uneven notes
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        by_key = {doc_key: (key, source, hook) for doc_key, key, _, source, hook in misses}
+        by_key = {doc_key: (key, source, hook, job[4]) for (doc_key, key, _, source, hook), job in zip(misses, jobs)}
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             outcomes = pool.map(_render_chunk, [ctx] * len(chunks), chunks)
             if meanwhile is not None:
@@ -117,10 +120,10 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             for chunk in outcomes:
                 done, highlighted = [], []
                 for doc_key, result, blocks in chunk:
-                    key, source, hook = by_key[doc_key]
+                    key, source, hook, known_blocks = by_key[doc_key]
                     rendered[doc_key] = _fill_images(result, hook)
                     done.append((key, rendered[doc_key]))
-                    highlighted.append((source, blocks))
+                    highlighted.append((source, known_blocks, blocks))
                 if cache is not None:  # while the workers render the next chunks
                     cache.store(done)
                     cache.store_highlights(highlighted)
@@ -129,10 +132,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
         for doc_key, key, record, source, hook in misses:
             highlights = Highlights(known(source))
             rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights)
-            if highlights.used != highlights.known:
-                highlighted.append((source, highlights.used))
-            elif cache is not None:
-                cache.keep_highlights(source)
+            highlighted.append((source, highlights.known, highlights.used))
         if cache is not None:
             cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
             cache.store_highlights(highlighted)

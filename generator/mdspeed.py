@@ -11,7 +11,9 @@ A note of ~770 words spends most of its Markdown time in two places that do redu
 * **Pygments formatters and lexers.** codehilite builds a new ``HtmlFormatter`` for every code
   block (building one renders the whole style's stylesheet) and looks its lexer up by name
   (a scan of Pygments' lexer table). :func:`cached_html_formatter` and :func:`cache_lexers`
-  keep one of each per language and options.
+  keep one of each per language and options, made only when a block needs them.
+* **Unchanged code blocks.** :class:`Highlights` hands a document's blocks as highlighted last
+  time back to the formatter, so an edit to a note's prose re-renders no code.
 
 tests/test_mdspeed.py renders the sample site, the benchmark corpus and generated Markdown with
 and without these and compares the HTML.

@@ -160,7 +160,7 @@ class PageWeights:
 
     def measure(self, rel: str, digest: str | None) -> dict | None:
         """In a page worker: the weight of a page it just wrote, unless remembered."""
-        if not rel.endswith(".html") or digest is None or "weight:" + self._key(rel, digest) in self.cache.values:
+        if not rel.endswith(".html") or digest is None or self.cache.has("weight", self._key(rel, digest)):
             return None
         if self._site is None:  # one per process: it remembers the stylesheets and scripts it read
             self._site = SiteFiles(self.staging, self.urls.origin, self.urls.base_path)
