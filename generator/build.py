@@ -74,6 +74,17 @@ class _Stages:
         return [p for p in self.problems if not p.is_error]
 
 
+def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
+    """Markdown workers started now, if this build will render many documents (see
+    :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
+    import os
+    from .documents import MarkdownWorkers
+    cores = os.cpu_count() or 1
+    if options.in_place or cores < 2 or not MarkdownWorkers.worth_starting(config.root, cache):
+        return None
+    return MarkdownWorkers(config.root, config.markdown["raw_html"], cores)
+
+
 def load_site_config(options: BuildOptions) -> tuple[Config, list[Problem]]:
     config, problems = load_config(options.source)
     if options.base_url:
@@ -123,14 +134,21 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 cache.files.forget_unused()
                 cache.flush()
                 return unchanged
-        content = load_content(config.root, cache.notes, cache.files.digest)
-        run.add(content.problems)
-        site = build_site(content, today, options.drafts, config.related_notes,
-                          memo=lambda key, compute: cache.memo("related", key, compute))
-        run.add(check_routes(site))
-        run.add(theme_problems)
+        # A cold build's Markdown workers get ready while this process loads the notes.
+        workers = _early_workers(options, config, cache) if not problems else None
+        try:
+            content = load_content(config.root, cache.notes, cache.files.digest)
+            run.add(content.problems)
+            site = build_site(content, today, options.drafts, config.related_notes,
+                              memo=lambda key, compute: cache.memo("related", key, compute))
+            run.add(check_routes(site))
+            run.add(theme_problems)
+            out = _Output(options, config, cache, run, site, output, spare)
+        except BaseException:
+            if workers is not None:
+                workers.close()
+            raise
 
-    out = _Output(options, config, cache, run, site, output, spare)
     search = None
     try:
         # Markdown and images run even when some files failed to load, so one run reports every
@@ -139,7 +157,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             from .media import Media
             media = Media.for_config(config)
             # With Markdown workers, this process prepares the output folder in the meantime.
-            documents = render_documents(site, content, config, media, cache,
+            documents = render_documents(site, content, config, media, cache, pool=workers,
                                          meanwhile=lambda: out.prepare(folders=True))
             for rendered in documents.values():
                 run.add(rendered.problems)
@@ -190,6 +208,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             cache.prune()
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
+        if workers is not None:
+            workers.close()  # render_documents closes them, unless it never ran
         if search is not None:
             search.close()
         cache.flush()  # what was parsed and rendered is still right: keep it for the next build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -124,5 +125,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The installed ``talknotes`` command: :func:`main`, then an immediate exit.
+
+    Every command has closed or committed what it wrote by the time it returns, so the
+    interpreter's teardown (freeing a whole site's objects one by one, ~50 ms after a build
+    of 1,000 notes) is skipped. An unexpected exception still ends with a traceback.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # nobody reads the output any more
+        pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

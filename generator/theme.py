@@ -114,6 +114,7 @@ def make_environment(theme: Theme, globals_: dict, bytecode_dir: Path | None = N
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode,
+        auto_reload=False,  # one build, one set of templates: no stat of a template per page
     )
     env.globals.update(globals_)
     return env

@@ -184,6 +184,15 @@ def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(searchstage.SearchStage, "_build", spy)
+    readied = tmp_path / "readied"  # which processes got ready to render Markdown early
+    get_ready = documents._get_ready
+
+    def ready_spy(*args):
+        with readied.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return get_ready(*args)
+
+    monkeypatch.setattr(documents, "_get_ready", ready_spy)
     from generator import report
     measured_here = []  # page weights: measured by the page workers, not by this process
     measure = report.page_weight
@@ -195,6 +204,8 @@ def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     pids = builders.read_text().split()
     assert len(pids) == 1 and pids[0] != str(os.getpid())  # built in a child, while pages render
+    ready = readied.read_text().split()  # every Markdown worker, started before the notes loaded
+    assert len(ready) == os.cpu_count() and str(os.getpid()) not in ready
 
 
 def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repaired(tmp_path):

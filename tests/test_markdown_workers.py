@@ -1,0 +1,105 @@
+"""Markdown workers started early (generator/documents.py, MarkdownWorkers): when they start,
+what they get ready, and that a build is the same with them, without them, and if getting
+ready fails."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import TODAY
+from generator import build as build_module, documents
+from generator.build import BuildOptions, build
+from generator.cache import BuildCache
+from generator.documents import MarkdownWorkers, fence_languages
+
+
+def _site(root: Path, notes: int) -> Path:
+    (root / "content" / "notes").mkdir(parents=True)
+    for i in range(notes):
+        language = ["python", "bash", "yaml"][i % 3]
+        (root / "content" / "notes" / f"note-{i:03d}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: 2021-03-{1 + i % 28:02d}\ntags: [python]\n---\n\n"
+            f"## Part {i}\n\nSome *prose* and a [link](note-000.md).\n\n```{language}\nx = {i}\n```\n")
+    (root / "talknotes.yaml").write_text("title: Workers\nbase_url: https://example.org/\n")
+    return root
+
+
+def _tree(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def test_fence_languages_in_order_of_first_use(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("```python\nx\n```\n\n~~~ {.yaml}\nk: v\n~~~\n")
+    (notes / "b.md").write_text("   ```Bash\nls\n```\n```python\ny\n```\nnot a ```fence\n")
+    (notes / "c.txt").write_text("```rust\nfn main() {}\n```\n")  # not Markdown
+    assert fence_languages(str(tmp_path)) == ["python", "yaml", "bash"]
+
+
+def test_fence_languages_stop_when_files_bring_nothing_new(tmp_path):
+    for i in range(10):
+        (tmp_path / f"n{i}.md").write_text("```python\nx\n```\n" if i < 9 else "```ruby\nx\n```\n")
+    assert fence_languages(str(tmp_path), patience=3) == ["python"]
+    assert fence_languages(str(tmp_path), patience=20) == ["python", "ruby"]
+
+
+def test_workers_start_early_only_when_many_documents_will_miss_the_cache(tmp_path):
+    site = _site(tmp_path / "site", documents.POOL_THRESHOLD + 2)
+    cache = BuildCache()
+    cache.attach(site / ".cache")
+    assert MarkdownWorkers.worth_starting(site, cache)  # cold: nothing rendered yet
+    build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), cache)
+    cache = BuildCache()
+    cache.attach(site / ".cache")
+    assert not MarkdownWorkers.worth_starting(site, cache)  # every document is in the cache
+    # An edit to one note: the next build renders one document, in this process.
+    started = []
+    original = MarkdownWorkers.__init__
+    note = site / "content" / "notes" / "note-001.md"
+    note.write_text(note.read_text() + "\nOne more line.\n")
+    try:
+        MarkdownWorkers.__init__ = lambda self, *a: started.append(a) or original(self, *a)
+        build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), BuildCache())
+    finally:
+        MarkdownWorkers.__init__ = original
+    assert started == []
+
+
+def test_early_workers_late_workers_and_a_failed_warm_up_build_the_same_site(tmp_path, monkeypatch):
+    site = _site(tmp_path / "site", documents.POOL_THRESHOLD + 2)
+
+    def cold(name: str) -> dict[str, bytes]:
+        shutil.rmtree(site / ".cache", ignore_errors=True)
+        build(BuildOptions(source=site, output=tmp_path / name, today=TODAY), BuildCache())
+        return _tree(tmp_path / name)
+
+    early = cold("early")
+    with monkeypatch.context() as patch:
+        patch.setattr(build_module, "_early_workers", lambda *args: None)
+        late = cold("late")
+    with monkeypatch.context() as patch:
+        def broken(*args, **kwargs):
+            raise RuntimeError("getting ready failed")
+        patch.setattr(documents, "fence_languages", broken)
+        failed = cold("failed")
+    assert early == late == failed
+    assert len(early) > documents.POOL_THRESHOLD
+
+
+def test_a_build_that_fails_while_loading_closes_its_early_workers(tmp_path, monkeypatch):
+    site = _site(tmp_path / "site", documents.POOL_THRESHOLD + 2)
+    closed = []
+    original = MarkdownWorkers.close
+    monkeypatch.setattr(MarkdownWorkers, "close", lambda self: closed.append(self) or original(self))
+
+    def failing(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "load_content", failing)
+    try:
+        build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), BuildCache())
+    except KeyboardInterrupt:
+        pass
+    assert len(closed) == 1 and closed[0].executor._shutdown_thread
