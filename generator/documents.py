@@ -73,9 +73,21 @@ class MarkdownWorkers:
 
     @staticmethod
     def worth_starting(root: Path, cache) -> bool:
-        """Whether many documents will miss the Markdown cache: far fewer are cached than exist."""
-        documents = sum(1 for rel, _ in published_files(root / "content", root / "content") if rel.endswith(".md"))
-        return documents - cache.count("md:") >= POOL_THRESHOLD
+        """Whether many documents will miss the Markdown cache: far fewer are cached than exist.
+
+        The files the last build read answer without a walk; without them (a first build), the
+        walk stops as soon as there are enough documents."""
+        needed = cache.count("md:") + POOL_THRESHOLD
+        known = sum(1 for path in cache.files.known if path.endswith(".md"))
+        if known:
+            return known >= needed
+        content = root / "content"
+        for rel, _ in published_files(content, content):
+            if rel.endswith(".md"):
+                needed -= 1
+                if needed <= 0:
+                    return True
+        return False
 
 
 def fence_languages(content_dir: str, patience: int = 100) -> list[str]:

@@ -227,9 +227,11 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                 writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
         pages.weights = weights
 
-        def the_rest() -> None:  # the feeds, in this process (while page workers render)
+        def the_rest() -> None:  # in this process, while page workers render
             from .feeds import write_feeds
             write_feeds(pages, site, config, urls, routes)
+            if run.cache is not None:
+                run.cache.flush()  # the parsed notes and rendered Markdown, so the end has less to write
 
         overlapped = pages.render_all(
             [(urls.output_file(route.endpoint, **route.params), route.template,
