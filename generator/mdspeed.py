@@ -155,9 +155,65 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
+def _block_skip(processor):
+    """For a block processor whose ``test`` needs a character the block lacks to be true, a
+    function telling so from the block alone (None for any other processor). Only Python-
+    Markdown's own classes, whose tests are known: their regular expressions need a ``#``
+    (headings), ``>`` (quotes), ``-``, ``_`` or ``*`` (rules), a line break (setext headings),
+    ``:`` (definition lists) or ``|`` (tables); an admonition needs ``!!!`` unless the block is
+    indented or continues one."""
+    from markdown import blockprocessors as bp
+    from markdown.extensions.admonition import AdmonitionProcessor
+    from markdown.extensions.def_list import DefListProcessor
+    from markdown.extensions.tables import TableProcessor
+    cls = type(processor)
+    if cls is bp.HashHeaderProcessor:
+        return lambda block: "#" not in block
+    if cls is bp.BlockQuoteProcessor:
+        return lambda block: ">" not in block
+    if cls is bp.HRProcessor:
+        return lambda block: "-" not in block and "_" not in block and "*" not in block
+    if cls is bp.SetextHeaderProcessor:
+        return lambda block: "\n" not in block
+    if cls is DefListProcessor:
+        return lambda block: ":" not in block
+    if cls is TableProcessor:
+        return lambda block: "|" not in block
+    if cls is AdmonitionProcessor:
+        indent = " " * processor.tab_length
+        return lambda block: ("!!!" not in block and processor.current_sibling is None
+                              and not block.startswith(indent))
+    return None
+
+
+def skip_block_tests(md) -> None:
+    """Give the block parser Python-Markdown's own loop, minus the tests that cannot be true:
+    every block is tried against every block processor in turn (a regular-expression search
+    each), though most blocks lack the one character a test needs (see :func:`_block_skip`).
+    A skipped test would have been false, so the same processor handles each block."""
+    parser = md.parser
+    skips: dict = {}
+
+    def parseBlocks(parent, blocks) -> None:  # markdown.blockparser.BlockParser.parseBlocks
+        while blocks:
+            for processor in parser.blockprocessors:
+                if processor not in skips:
+                    skips[processor] = _block_skip(processor)
+                skip = skips[processor]
+                if skip is not None and skip(blocks[0]):
+                    continue
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
+
+    parser.parseBlocks = parseBlocks
+
+
 def speed_up(md) -> None:
     """Swap a configured Markdown instance's inline processors (core and smarty's) for
-    :class:`SkippingInlineProcessor`, keeping their patterns and order."""
+    :class:`SkippingInlineProcessor`, keeping their patterns and order, and skip the block
+    tests that cannot be true (:func:`skip_block_tests`)."""
+    skip_block_tests(md)
     for name in ("inline", "smarty"):
         if name not in md.treeprocessors:
             continue

@@ -91,6 +91,36 @@ def test_generated_markdown_renders_the_same(monkeypatch, body, raw_html):
     assert fast == slow
 
 
+# Blocks and block starts, for the block tests mdspeed skips (headings, quotes, rules, setext
+# headings, definition lists, tables, admonitions and what continues them).
+_BLOCKS = st.sampled_from([
+    "Para", "Title\n=====", "Title\n-----", "# H", "### H ###", "text # not a heading", "> quote",
+    "> a\n> b", ">not", "***", "* * *", "___", "- - -", "--", "a - b", "- item", "* item",
+    "1. one", "2) x", "    indented", "        deeper", "\tTab", "Term\n:   def", ": colon", "a: b",
+    "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n--|--", "| x |\n|---|", "|", "!!! note", '!!! tip "T"\n    in',
+    "!!! danger\n\n    para", "!!!", "!! no", "    continued", "- item\n\n    !!! note\n        in list",
+    "[^1]: fn", "[r]: https://example.org", "```\ncode\n```", "<div>\nhtml\n</div>", "",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_BLOCKS, st.sampled_from(["\n\n", "\n", "\n\n\n"])), max_size=12)
+       .map(lambda parts: "".join(block + sep for block, sep in parts)))
+def test_generated_blocks_render_the_same(monkeypatch, body):
+    ctx = LinkContext(base_path="/", documents={"notes/x.md": "/notes/x/"})
+    fast, slow = render_both(body, ctx, monkeypatch)
+    assert fast == slow
+
+
+def test_block_tests_are_skipped_only_for_known_processors():
+    """If a Python-Markdown upgrade renames these processors, rendering stays right but gets
+    slower: this says so."""
+    md = md_module.new_markdown("allow")
+    skipped = {type(p).__name__ for p in md.parser.blockprocessors if mdspeed._block_skip(p) is not None}
+    assert skipped == {"HashHeaderProcessor", "BlockQuoteProcessor", "HRProcessor", "SetextHeaderProcessor",
+                       "DefListProcessor", "TableProcessor", "AdmonitionProcessor"}
+
+
 @pytest.mark.parametrize(("pattern", "flags", "expected"), [
     (r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", 0, {"\\", "`"}),   # a branch: the union
     (r"(\s|&nbsp;|--)'(?=\w)", 0, {"'"}),                       # the rarest mandatory item
