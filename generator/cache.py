@@ -186,16 +186,15 @@ class BuildCache:
         return f"{kind}:{key}" in self.values
 
     def count(self, prefix: str) -> int:
-        """How many entries, in memory or on disk, have keys starting with ``prefix`` (``"md:"``)."""
-        in_memory = len(self.markdown) if prefix == "md:" else 0
+        """How many entries on disk have keys starting with ``prefix`` (``"md:"``); 0 without a database."""
         if self.db is None:
-            return in_memory
+            return 0
         try:  # a range over the primary key: no table scan
             row = self.db.execute("SELECT count(*) FROM entries WHERE key >= ? AND key < ?",
                                   (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))).fetchone()
-            return max(in_memory, row[0])
+            return row[0]
         except Exception:  # noqa: BLE001 - a damaged cache counts as empty
-            return in_memory
+            return 0
 
     def remember(self, kind: str, key: str, value) -> None:
         """Store a value :meth:`memo` will find, computed elsewhere (by a worker)."""

@@ -118,20 +118,44 @@ class _Dispatch:
 
     def __init__(self, rules: list):
         self.rules = rules
-        self.tests = [_start_test(getattr(rule[0], "__self__", None)) if _is_pattern_match(rule[0]) else None
-                      for rule in rules]
+        patterns = [getattr(rule[0], "__self__", None) for rule in rules]  # rule[0] is pattern.match
+        self.tests = [_start_test(p) if isinstance(p, re.Pattern) else None for p in patterns]
         self.by_char: dict[str, list] = {}
         # At the end of the text only rules that may match the empty string can match.
         self.at_end = [rule for rule, test in zip(rules, self.tests) if test is None]
 
-    def for_char(self, char: str) -> list:
-        rules = [rule for rule, test in zip(self.rules, self.tests) if test is None or test(char)]
-        self.by_char[char] = rules
+    def rules_at(self, text: str, pos: int, end: int) -> list:
+        """The rules worth trying at ``pos``, in their order."""
+        if pos >= end:
+            return self.at_end
+        rules = self.by_char.get(text[pos])
+        if rules is None:
+            rules = self.by_char[text[pos]] = [rule for rule, test in zip(self.rules, self.tests)
+                                               if test is None or test(text[pos])]
         return rules
 
 
-def _is_pattern_match(function) -> bool:
-    return isinstance(getattr(function, "__self__", None), re.Pattern)
+def _transition(stack: list, new_state) -> None:
+    """Apply a rule's state change to ``stack`` in place, as Pygments' loops do."""
+    if isinstance(new_state, tuple):
+        for state in new_state:
+            if state == "#pop":
+                if len(stack) > 1:
+                    stack.pop()
+            elif state == "#push":
+                stack.append(stack[-1])
+            else:
+                stack.append(state)
+    elif isinstance(new_state, int):
+        # pop, but keep at least one state on the stack
+        if abs(new_state) >= len(stack):
+            del stack[1:]
+        else:
+            del stack[new_state:]
+    elif new_state == "#push":
+        stack.append(stack[-1])
+    else:
+        assert False, f"wrong state def: {new_state!r}"
 
 
 def _tables(lexer) -> dict:
@@ -159,13 +183,7 @@ def regex_tokens(self, text, stack=("root",)):
     statestack = list(stack)
     table = _dispatch(tables, tokendefs, statestack[-1])
     while 1:
-        if pos < end:
-            statetokens = table.by_char.get(text[pos])
-            if statetokens is None:
-                statetokens = table.for_char(text[pos])
-        else:
-            statetokens = table.at_end
-        for rexmatch, action, new_state in statetokens:
+        for rexmatch, action, new_state in table.rules_at(text, pos, end):
             m = rexmatch(text, pos)
             if m:
                 if action is not None:
@@ -175,24 +193,7 @@ def regex_tokens(self, text, stack=("root",)):
                         yield from action(self, m)
                 pos = m.end()
                 if new_state is not None:
-                    if isinstance(new_state, tuple):
-                        for state in new_state:
-                            if state == "#pop":
-                                if len(statestack) > 1:
-                                    statestack.pop()
-                            elif state == "#push":
-                                statestack.append(statestack[-1])
-                            else:
-                                statestack.append(state)
-                    elif isinstance(new_state, int):
-                        if abs(new_state) >= len(statestack):
-                            del statestack[1:]
-                        else:
-                            del statestack[new_state:]
-                    elif new_state == "#push":
-                        statestack.append(statestack[-1])
-                    else:
-                        assert False, f"wrong state def: {new_state!r}"
+                    _transition(statestack, new_state)
                     table = _dispatch(tables, tokendefs, statestack[-1])
                 break
         else:
@@ -221,13 +222,7 @@ def extended_tokens(self, text=None, context=None):
         text = ctx.text
     while 1:
         pos = ctx.pos
-        if pos < ctx.end:
-            statetokens = table.by_char.get(text[pos])
-            if statetokens is None:
-                statetokens = table.for_char(text[pos])
-        else:
-            statetokens = table.at_end
-        for rexmatch, action, new_state in statetokens:
+        for rexmatch, action, new_state in table.rules_at(text, pos, ctx.end):
             m = rexmatch(text, pos, ctx.end)
             if m:
                 if action is not None:
@@ -238,25 +233,9 @@ def extended_tokens(self, text=None, context=None):
                         yield from action(self, m, ctx)
                         if not new_state:
                             table = _dispatch(tables, tokendefs, ctx.stack[-1])
+                # CAUTION (as in Pygments): a callback must set ctx.pos
                 if new_state is not None:
-                    if isinstance(new_state, tuple):
-                        for state in new_state:
-                            if state == "#pop":
-                                if len(ctx.stack) > 1:
-                                    ctx.stack.pop()
-                            elif state == "#push":
-                                ctx.stack.append(ctx.stack[-1])
-                            else:
-                                ctx.stack.append(state)
-                    elif isinstance(new_state, int):
-                        if abs(new_state) >= len(ctx.stack):
-                            del ctx.stack[1:]
-                        else:
-                            del ctx.stack[new_state:]
-                    elif new_state == "#push":
-                        ctx.stack.append(ctx.stack[-1])
-                    else:
-                        assert False, f"wrong state def: {new_state!r}"
+                    _transition(ctx.stack, new_state)
                     table = _dispatch(tables, tokendefs, ctx.stack[-1])
                 break
         else:
@@ -277,9 +256,9 @@ def extended_tokens(self, text=None, context=None):
 
 def speed_up(lexer):
     """Give ``lexer`` the dispatching token loop when it uses Pygments' own; return it."""
-    loop = type(lexer).get_tokens_unprocessed
     if _sre is None:
         return lexer
+    loop = type(lexer).get_tokens_unprocessed
     if loop is RegexLexer.get_tokens_unprocessed:
         lexer.get_tokens_unprocessed = regex_tokens.__get__(lexer)
     elif loop is ExtendedRegexLexer.get_tokens_unprocessed:
