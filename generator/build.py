@@ -123,20 +123,25 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         output = options.output or config.root / "output"
         today = options.today or today_in(config)
         spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (output.py)
-        signature = None
-        # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
-        if not problems and theme is not None and not options.in_place:
-            signature = input_signature(config, options, theme, output, today, cache.files.digest)
-            unchanged = unchanged_build(cache, config, output, signature)
-            if unchanged is not None:
-                put_aside(output, spare)
-                unchanged.timings = run.timings
-                cache.files.forget_unused()
-                cache.flush()
-                return unchanged
-        # A cold build's Markdown workers get ready while this process loads the notes.
-        workers = _early_workers(options, config, cache) if not problems else None
+        signature = workers = None
         try:
+            # A cold build's Markdown workers get ready while this process loads the notes; with
+            # no earlier build to compare with, they start before the inputs are even digested.
+            first = _saved_build(cache, output) is None
+            if first and not problems:
+                workers = _early_workers(options, config, cache)
+            # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
+            if not problems and theme is not None and not options.in_place:
+                signature = input_signature(config, options, theme, output, today, cache.files.digest)
+                unchanged = None if first else unchanged_build(cache, config, output, signature)
+                if unchanged is not None:
+                    put_aside(output, spare)
+                    unchanged.timings = run.timings
+                    cache.files.forget_unused()
+                    cache.flush()
+                    return unchanged
+            if not first and not problems:
+                workers = _early_workers(options, config, cache)
             content = load_content(config.root, cache.notes, cache.files.digest)
             run.add(content.problems)
             site = build_site(content, today, options.drafts, config.related_notes,
@@ -284,8 +289,7 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
 def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str) -> "BuildResult | None":
     """The last build's result when nothing it read has changed and its output is intact."""
     import json
-    key = "build:" + str(output.resolve())
-    saved = cache.values.get(key) or cache._get(key)
+    saved = _saved_build(cache, output)
     if not saved or saved.get("signature") != signature:
         return None
     manifest = load_manifest(cache, config.cache_path(), output)
@@ -305,6 +309,12 @@ def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: 
     cache.counts["unchanged"] = 1
     return BuildResult(output, pages=saved["pages"], files=saved["files"],
                        warnings=[Problem(**w) for w in saved["warnings"]], report=report)
+
+
+def _saved_build(cache: BuildCache, output: Path) -> dict | None:
+    """What :func:`remember_build` kept of the last build into ``output``, if anything."""
+    key = "build:" + str(output.resolve())
+    return cache.values.get(key) or cache._get(key)
 
 
 def remember_build(cache: BuildCache, output: Path, signature: str, result: BuildResult) -> None:

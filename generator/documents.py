@@ -122,6 +122,19 @@ def _get_ready(content_dir: str, raw_html: str) -> None:
         pass
 
 
+def guided_chunks(jobs: list, workers: int, smallest: int = 8) -> list[list]:
+    """``jobs`` cut into chunks that shrink as the work left does (guided scheduling): big ones
+    first, so that few chunks are sent, and small ones last, so that the workers finish together
+    (equal chunks leave one worker idle for up to a whole chunk at the end). Given the longest
+    documents first, the chunk that ends last is also one of the quickest."""
+    chunks, start = [], 0
+    while start < len(jobs):
+        size = max(smallest, -(-(len(jobs) - start) // (workers * 3)))
+        chunks.append(jobs[start:start + size])
+        start += size
+    return chunks
+
+
 def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered, dict]]:
     """Worker: render a chunk of documents with placeholder image markup; each with the code
     blocks it highlighted, for the next build."""
@@ -180,8 +193,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     if len(misses) >= POOL_THRESHOLD and workers > 1:
         jobs = [(doc_key, record.body, source, record.body_line, known(source))
                 for doc_key, _, record, source, _ in misses]
-        size = max(8, -(-len(jobs) // (workers * 4)))  # a few chunks per worker balances uneven notes
-        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        chunks = guided_chunks(sorted(jobs, key=lambda job: -len(job[1])), workers)
         by_key = {doc_key: (key, source, hook, job[4]) for (doc_key, key, _, source, hook), job in zip(misses, jobs)}
         executor = pool.executor if pool is not None else ProcessPoolExecutor(workers, mp_context=_context())
         with executor:

@@ -22,6 +22,7 @@ from .routes import Route, Urls
 from .site import Site
 from .slugs import slugify
 from .fingerprint import Fingerprints, TrackedSite
+from .fragments import FragmentMemo
 from .theme import Theme, fingerprint, make_environment, static_files, template_problem
 
 HIGHLIGHT_STYLES = {"css/highlight-light.css": "default", "css/highlight-dark.css": "github-dark"}
@@ -206,6 +207,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
             "tag_slug": slugify,
             "speaker_slug": slugify,
             "cover": media.cover,
+            "cached": FragmentMemo(tracked),
         })
         env.filters.update(longdate=_long_date, monthname=_month_name, isodate=lambda d: d.isoformat())
         from .metadata import template_helpers, web_manifest

@@ -103,3 +103,15 @@ def test_a_build_that_fails_while_loading_closes_its_early_workers(tmp_path, mon
     except KeyboardInterrupt:
         pass
     assert len(closed) == 1 and closed[0].executor._shutdown_thread
+
+
+def test_guided_chunks_shrink_and_cover_every_job_once():
+    for jobs, workers in ((1000, 2), (49, 2), (5000, 8), (3, 4)):
+        chunks = documents.guided_chunks(list(range(jobs)), workers)
+        assert [job for chunk in chunks for job in chunk] == list(range(jobs))  # order kept: longest first
+        sizes = [len(chunk) for chunk in chunks]
+        assert sizes == sorted(sizes, reverse=True)
+        assert sizes[-1] <= 8 and all(size >= 8 for size in sizes[:-1])
+        assert sizes[0] == min(jobs, max(8, -(-jobs // (workers * 3))))  # a sixth of the work at 2 workers
+    # At 1,000 notes on 2 cores: 23 chunks, the last five of 8 notes or fewer (about 15 ms each).
+    assert len(documents.guided_chunks(list(range(1000)), 2)) == 23
