@@ -108,7 +108,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     it a fresh one is used. Either way only what changed is rendered and written.
     """
     from .documents import render_documents
-    from .render import write_site
+    from .render import static_assets, write_site
     from .searchstage import SearchStage
 
     cache = cache if cache is not None else BuildCache()
@@ -161,9 +161,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         with run.stage("markdown"):
             from .media import Media
             media = Media.for_config(config)
-            # With Markdown workers, this process prepares the output folder in the meantime.
-            documents = render_documents(site, content, config, media, cache, pool=workers,
-                                         meanwhile=lambda: out.prepare(folders=True))
+            early = {}
+
+            def meanwhile() -> None:  # in this process, while Markdown workers render
+                out.prepare(folders=True)
+                if theme is not None and not any(p.is_error for p in run.problems):
+                    __import__("jinja2")  # the page stage's, imported while this process waits
+                    early["static"] = static_assets(theme, cache)
+
+            documents = render_documents(site, content, config, media, cache, pool=workers, meanwhile=meanwhile)
             for rendered in documents.values():
                 run.add(rendered.problems)
             for note in site.notes:
@@ -184,7 +190,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 search.start()  # in a child process, while this one renders the pages
         from .report import PageWeights
         weights = PageWeights(cache, writer, staging, urls, config.base_url)
-        pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights)
+        pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights,
+                           static=early.get("static"))
         run.add(writer.problems)
         run.stop_on_errors()
         if options.on_pages_ready is not None:

@@ -340,7 +340,7 @@ def _rendered_to_json(rendered) -> dict:
 
 def _rendered_from_json(data: dict):
     from .errors import Problem
-    from .markdown import Heading, ImageRef, Rendered
+    from .rendered import Heading, ImageRef, Rendered
     return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]),
                     images=tuple(ImageRef(**i) for i in data["images"]), links=tuple(data["links"]),
                     problems=tuple(Problem(**p) for p in data["problems"]),

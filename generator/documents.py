@@ -14,8 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from .markdown import LinkContext, Rendered, render, still_valid
-from .mdspeed import Highlights
+from .rendered import LinkContext, Rendered, still_valid
 from .routes import Urls
 from .scan import published_files
 
@@ -113,6 +112,8 @@ def fence_languages(content_dir: str, patience: int = 100) -> list[str]:
 def _get_ready(content_dir: str, raw_html: str) -> None:
     """Worker start: render a small document using every feature and fence language once."""
     try:
+        from .markdown import render
+        from .mdspeed import Highlights
         fences = "".join(f"```{language}\nvalue = f(1, 'a')  # x\n```\n\n" for language in fence_languages(content_dir))
         sample = ("# Title\n\nSome *text*, **bold** and `code` with a [link](https://example.org/) "
                   "and \"quotes\".[^1]\n\n- one\n- two\n\n1. first\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
@@ -138,6 +139,8 @@ def guided_chunks(jobs: list, workers: int, smallest: int = 8) -> list[list]:
 def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered, dict]]:
     """Worker: render a chunk of documents with placeholder image markup; each with the code
     blocks it highlighted, for the next build."""
+    from .markdown import render
+    from .mdspeed import Highlights
     results = []
     for key, body, source, line, known in jobs:
         highlights = Highlights(known)
@@ -213,6 +216,8 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     else:
         if pool is not None:
             pool.close()
+        from .markdown import render
+        from .mdspeed import Highlights
         highlighted = []
         for doc_key, key, record, source, hook in misses:
             highlights = Highlights(known(source))

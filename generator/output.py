@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
-import ctypes.util
 import os
 import shutil
 from pathlib import Path
@@ -306,9 +304,11 @@ def discard(staging: Path, spare: Path | None = None) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        renameat2 = libc.renameat2
+        # The process's own symbols include the C library's (dlopen(NULL)); find_library would
+        # run ldconfig in a subprocess on every publish.
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     at_fdcwd, rename_exchange = -100, 2

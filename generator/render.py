@@ -16,7 +16,7 @@ from .config import Config
 from .content import Content, Note
 from .media import attachments
 from .documents import document_key
-from .markdown import Rendered, pygments_css
+from .rendered import Rendered
 from .output import Writer
 from .routes import Route, Urls
 from .site import Site
@@ -37,12 +37,14 @@ def _month_name(number: int) -> str:
     return calendar.month_name[number]
 
 
-def _static_assets(theme: Theme, cache=None) -> tuple[dict[str, str], dict[str, bytes]]:
+def static_assets(theme: Theme, cache=None) -> tuple[dict[str, str], dict[str, bytes]]:
     """Fingerprinted paths of every static file, and their bytes (theme files and generated CSS).
 
     The highlighting stylesheets depend only on Pygments' version and the style, so the cache
     keeps them: a rebuild then needs no Pygments formatter or style at all."""
     import pygments
+
+    from .rendered import pygments_css
     data = {logical: path.read_bytes() for logical, path in static_files(theme).items()}
     for logical, style in HIGHLIGHT_STYLES.items():
         if logical not in data:
@@ -175,13 +177,14 @@ def _render_chunk(indices: list[int]) -> list[tuple]:
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media, weights=None) -> PageRenderer:
+               routes: list[Route], documents: dict[str, Rendered], media, weights=None, static=None) -> PageRenderer:
     """Render every route and write it with the static assets, attachments and feeds.
 
     ``weights`` (a :class:`~generator.report.PageWeights`) has page workers measure the pages
-    they write; the static files, web manifest and attachments are written first for that."""
+    they write; the static files, web manifest and attachments are written first for that.
+    ``static`` is :func:`static_assets`' result if it was read earlier (while Markdown rendered)."""
     with run.stage("render"):
-        static_map, static_data = _static_assets(theme, run.cache)
+        static_map, static_data = static if static is not None else static_assets(theme, run.cache)
         urls = Urls(config.base_path, config.origin, static_map)
 
         def rendered(record) -> Rendered:

@@ -265,15 +265,15 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
                     "```haskell\ntwice x = 2 * x\n```\n")
     options = BuildOptions(source=site, output=tmp_path / "out", today=TODAY)
     build(options, BuildCache())
-    from generator import render
+    from generator import rendered
     built = []
     original = mdspeed._LazyLexer.lexer
     monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lambda self: built.append(self.cls.__name__) or original(self))
     formatter = mdspeed._RememberingFormatter.formatter
     monkeypatch.setattr(mdspeed._RememberingFormatter, "formatter",
                         property(lambda self: built.append("HtmlFormatter") or formatter.fget(self)))
-    stylesheet = render.pygments_css
-    monkeypatch.setattr(render, "pygments_css", lambda style: built.append(style) or stylesheet(style))
+    stylesheet = rendered.pygments_css
+    monkeypatch.setattr(rendered, "pygments_css", lambda style: built.append(style) or stylesheet(style))
     note.write_text(note.read_text() + "\nA sentence added later.\n")
     cache = BuildCache()
     build(options, cache)
