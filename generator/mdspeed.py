@@ -13,6 +13,9 @@ A note of ~770 words spends most of its Markdown time in two places that do redu
   (a scan of Pygments' lexer table). :func:`cached_html_formatter` and :func:`cache_lexers`
   keep one of each per language and options, made only when a block needs them, and give
   each lexer the faster token loop of :mod:`generator.lexspeed`.
+* **The table of contents.** The toc extension searches every document for its ``[TOC]``
+  marker and renders a table we never use; :func:`lean_toc` does so only when the marker is
+  in the source.
 * **Unchanged code blocks.** :class:`Highlights` hands a document's blocks as highlighted last
   time back to the formatter, so an edit to a note's prose re-renders no code.
 
@@ -209,11 +212,40 @@ def skip_block_tests(md) -> None:
     parser.parseBlocks = parseBlocks
 
 
+def lean_toc(md) -> None:
+    """Spare the toc extension its work for a ``[TOC]`` marker in documents without one.
+
+    For every document it walks the whole tree looking for a paragraph that is exactly the
+    marker, and it builds, serialises and post-processes the table of contents as ``md.toc``,
+    which we never read (the headings come from ``md.toc_tokens``). A paragraph is the marker
+    only if the source holds it literally (an escaped or entity-encoded one is a placeholder
+    in the tree), so a preprocessor looks for it first; without it, the search is off and the
+    table is an empty ``<div>``. ``md.toc`` is then empty; the document's HTML is the same."""
+    if "toc" not in md.treeprocessors:
+        return
+    import xml.etree.ElementTree as etree
+
+    from markdown.preprocessors import Preprocessor
+
+    toc = md.treeprocessors["toc"]
+    marker, build_div = toc.marker, toc.build_toc_div
+
+    class MarkerCheck(Preprocessor):
+        def run(self, lines):
+            toc.marker = marker if marker and any(marker in line for line in lines) else ""
+            return lines
+
+    toc.build_toc_div = lambda tokens: build_div(tokens) if toc.marker else etree.Element("div")
+    md.preprocessors.register(MarkerCheck(md), "talknotes_toc_marker", 100)
+
+
 def speed_up(md) -> None:
     """Swap a configured Markdown instance's inline processors (core and smarty's) for
-    :class:`SkippingInlineProcessor`, keeping their patterns and order, and skip the block
-    tests that cannot be true (:func:`skip_block_tests`)."""
+    :class:`SkippingInlineProcessor`, keeping their patterns and order, skip the block tests
+    that cannot be true (:func:`skip_block_tests`) and the table of contents nobody reads
+    (:func:`lean_toc`)."""
     skip_block_tests(md)
+    lean_toc(md)
     for name in ("inline", "smarty"):
         if name not in md.treeprocessors:
             continue

@@ -79,6 +79,7 @@ _PIECES = st.sampled_from([
     "> ", "# ", "## Head", "\n```python\nx = 'a' * 2\n```\n", "\n```\nplain\n```\n", "\n    code\n",
     "\n!!! note\n    body\n", "\nTerm\n:   definition\n", "\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "\x02", "\x03", "klzzwxh:0000", "é", "—", "–", "{", "}", "~", "^", ":",
+    "[TOC]", "\n\n[TOC]\n\n", "\\[TOC]", "&#91;TOC]", "[TOC",  # the table of contents marker
 ])
 
 
@@ -100,6 +101,7 @@ _BLOCKS = st.sampled_from([
     "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n--|--", "| x |\n|---|", "|", "!!! note", '!!! tip "T"\n    in',
     "!!! danger\n\n    para", "!!!", "!! no", "    continued", "- item\n\n    !!! note\n        in list",
     "[^1]: fn", "[r]: https://example.org", "```\ncode\n```", "<div>\nhtml\n</div>", "",
+    "[TOC]", " [TOC] ", "- [TOC]", "> [TOC]", "[TOC] and more", "\\[TOC]",
 ])
 
 
@@ -110,6 +112,17 @@ def test_generated_blocks_render_the_same(monkeypatch, body):
     ctx = LinkContext(base_path="/", documents={"notes/x.md": "/notes/x/"})
     fast, slow = render_both(body, ctx, monkeypatch)
     assert fast == slow
+
+
+def test_a_table_of_contents_marker_still_gets_its_table(monkeypatch):
+    body = "Intro\n\n[TOC]\n\n## First\n\nText\n\n### Inner\n\n## Second\n\nMore\n"
+    ctx = LinkContext(base_path="/")
+    fast, slow = render_both(body, ctx, monkeypatch)
+    assert fast == slow
+    assert '<div class="toc">' in fast[0] and '<a href="#inner">Inner</a>' in fast[0]
+    # The next document has no marker: no table, and the marker is back for the one after.
+    assert '<div class="toc">' not in render("## Only\n\ntext\n", "notes/x.md", 1, ctx).html
+    assert '<div class="toc">' in render(body, "notes/x.md", 1, ctx).html
 
 
 def test_block_tests_are_skipped_only_for_known_processors():
