@@ -78,9 +78,9 @@ def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
     """Markdown workers started now, if this build will render many documents (see
     :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
     import os
-    from .documents import MarkdownWorkers
+    from .documents import MarkdownWorkers, fork_is_safe
     cores = os.cpu_count() or 1
-    if options.in_place or cores < 2 or not MarkdownWorkers.worth_starting(config.root, cache):
+    if options.in_place or cores < 2 or not fork_is_safe() or not MarkdownWorkers.worth_starting(config.root, cache):
         return None
     return MarkdownWorkers(config.root, config.markdown["raw_html"], cores)
 

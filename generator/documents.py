@@ -57,18 +57,18 @@ def _placeholder_hook(source, alt, line, index):
 
 class MarkdownWorkers:
     """Markdown workers started before the content is loaded, for a build that will render many
-    documents (a cold one): while this process reads the notes, each worker gets ready, building
-    Python-Markdown and the Pygments lexers of the languages the notes' code fences name, which
-    would otherwise cost it about 0.1 s on its first notes. Rendering is the same either way."""
+    documents (a cold one): while this process reads the notes, the first worker gets ready,
+    building Python-Markdown and the Pygments lexers of the languages the notes' code fences
+    name, then forks the others ready too (:class:`~generator.warmpool.WarmPool`). Rendering
+    is the same either way."""
 
     def __init__(self, root: Path, raw_html: str, workers: int):
+        from .warmpool import WarmPool
         self.workers = workers
-        self.executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_get_ready,
-                                            initargs=(str(root / "content"), raw_html))
-        self.executor.submit(int)  # a forking pool starts every worker with its first task
+        self.pool = WarmPool(workers, _get_ready, (str(root / "content"), raw_html))
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
 
     @staticmethod
     def worth_starting(root: Path, cache) -> bool:
@@ -198,21 +198,40 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
                 for doc_key, _, record, source, _ in misses]
         chunks = guided_chunks(sorted(jobs, key=lambda job: -len(job[1])), workers)
         by_key = {doc_key: (key, source, hook, job[4]) for (doc_key, key, _, source, hook), job in zip(misses, jobs)}
-        executor = pool.executor if pool is not None else ProcessPoolExecutor(workers, mp_context=_context())
-        with executor:
-            outcomes = executor.map(_render_chunk, [ctx] * len(chunks), chunks)
-            if meanwhile is not None:
-                meanwhile()
-            for chunk in outcomes:
-                done, highlighted = [], []
-                for doc_key, result, blocks in chunk:
-                    key, source, hook, known_blocks = by_key[doc_key]
-                    rendered[doc_key] = _fill_images(result, hook)
-                    done.append((key, rendered[doc_key]))
-                    highlighted.append((source, known_blocks, blocks))
-                if cache is not None:  # while the workers render the next chunks
-                    cache.store(done)
-                    cache.store_highlights(highlighted)
+
+        def take(chunk) -> None:  # fill in a chunk's images and cache it, while workers render on
+            done, highlighted = [], []
+            for doc_key, result, blocks in chunk:
+                key, source, hook, known_blocks = by_key[doc_key]
+                rendered[doc_key] = _fill_images(result, hook)
+                done.append((key, rendered[doc_key]))
+                highlighted.append((source, known_blocks, blocks))
+            if cache is not None:
+                cache.store(done)
+                cache.store_highlights(highlighted)
+
+        if pool is None and fork_is_safe():
+            pool = MarkdownWorkers(config.root, ctx.raw_html, workers)
+        if pool is not None:
+            from .warmpool import WorkerLost
+            taken = set()
+            try:
+                for index, chunk in pool.pool.run(_render_chunk, [(ctx, chunk) for chunk in chunks], meanwhile):
+                    take(chunk)
+                    taken.add(index)
+            except WorkerLost:  # a worker was killed: what it had not sent back is rendered here
+                for index, chunk in enumerate(chunks):
+                    if index not in taken:
+                        take(_render_chunk(ctx, chunk))
+            finally:
+                pool.close()
+        else:  # threads run here (the dev server): no forking
+            with ProcessPoolExecutor(workers, mp_context=_context()) as executor:
+                outcomes = executor.map(_render_chunk, [ctx] * len(chunks), chunks)
+                if meanwhile is not None:
+                    meanwhile()
+                for chunk in outcomes:
+                    take(chunk)
     else:
         if pool is not None:
             pool.close()
@@ -231,10 +250,14 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     return dict(sorted(rendered.items()))
 
 
-def _context():
+def fork_is_safe() -> bool:
+    """Whether workers can be forked: fork exists and no thread runs here (the dev server's do)."""
     import multiprocessing
     import threading
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _context():
+    import multiprocessing
     # fork is cheapest but unsafe once threads exist (the dev server); forkserver otherwise.
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("fork" if fork_is_safe() else "forkserver")

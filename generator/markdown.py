@@ -260,6 +260,9 @@ def render(body: str, source: str, body_line: int, ctx: LinkContext,
             html = md.convert(body)
     except RecursionError:  # thousands of nested lists or quotes: a problem, not a crash
         md.talknotes = None
+        # The parser stopped midway and keeps its state (the lists it was in), which reset()
+        # does not clear: the next document gets a new instance.
+        _instances.pop(ctx.raw_html, None)
         return Rendered(html="", problems=(Problem("content/" + source, body_line, None,
                                                    "Markdown is nested too deeply to render",
                                                    "flatten the nested lists or block quotes"),))

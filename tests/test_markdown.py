@@ -84,3 +84,20 @@ def test_excerpt_takes_whole_words_from_the_start():
     assert result.excerpt(5) == "Intro with a link here. …"
     assert result.excerpt(40).split()[:-1] == result.text.split()[:40]
     assert render("Just three words.", "notes/a.md", 1, LinkContext("/")).excerpt(40) == "Just three words."
+
+
+def test_emphasis_nested_a_thousand_deep_still_renders():
+    """Python-Markdown nests 1,500 strong elements for this; its table-of-contents search would
+    recurse past Python's limit on them, and talknotes runs that search only for a [TOC] marker."""
+    rendered = render("*" * 3000 + "deep" + "*" * 3000 + "\n", "notes/x.md", 1, LinkContext(base_path="/"))
+    assert not rendered.problems
+    assert rendered.html.count("<strong>") == rendered.html.count("</strong>") == 1500 and "deep" in rendered.html
+
+
+def test_a_document_too_deep_to_render_leaves_the_next_one_unharmed():
+    ctx = LinkContext(base_path="/")
+    body = "- a\n\n    - b\n\nc\n\n1. x\n2. y\n"
+    before = render(body, "notes/x.md", 1, ctx).html
+    deep = render("".join("  " * i + "- x\n" for i in range(600)), "notes/deep.md", 1, ctx)
+    assert [p.message for p in deep.problems] == ["Markdown is nested too deeply to render"]
+    assert render(body, "notes/x.md", 1, ctx).html == before

@@ -4,6 +4,7 @@ ready fails."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def test_a_build_that_fails_while_loading_closes_its_early_workers(tmp_path, mon
         build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), BuildCache())
     except KeyboardInterrupt:
         pass
-    assert len(closed) == 1 and closed[0].executor._shutdown_thread
+    assert len(closed) == 1 and closed[0].pool._closed and not closed[0].pool._first.is_alive()
 
 
 def test_guided_chunks_shrink_and_cover_every_job_once():
@@ -130,3 +131,26 @@ def test_a_pooled_build_leaves_python_markdown_to_its_workers(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert "Part 0" in (site / "output" / "notes" / "note-000" / "index.html").read_text()
+
+
+_PARENT = {"pid": None}
+_ORIGINAL_CHUNK = documents._render_chunk
+
+
+def _dies_in_a_worker(ctx, jobs):
+    """A worker that is killed on the chunk holding note-003 (as by the out-of-memory killer)."""
+    if os.getpid() != _PARENT["pid"] and any(job[0] == "note:note-003" for job in jobs):
+        os._exit(9)
+    return _ORIGINAL_CHUNK(ctx, jobs)
+
+
+def test_a_killed_markdown_worker_costs_time_not_the_build(tmp_path, monkeypatch):
+    site = _site(tmp_path / "site", documents.POOL_THRESHOLD + 12)
+    build(BuildOptions(source=site, output=tmp_path / "normal", today=TODAY), BuildCache())
+    shutil.rmtree(site / ".cache")
+    _PARENT["pid"] = os.getpid()
+    monkeypatch.setattr(documents, "_render_chunk", _dies_in_a_worker)
+    cache = BuildCache()
+    build(BuildOptions(source=site, output=tmp_path / "lost", today=TODAY), cache)
+    assert cache.counts["markdown"] == documents.POOL_THRESHOLD + 12
+    assert _tree(tmp_path / "lost") == _tree(tmp_path / "normal")
