@@ -298,10 +298,17 @@ class NoteStore(dict):
             self.cache._pending.append(("note:" + path, _note_to_json(value)))
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _fields(record) -> dict:
-    """A dataclass's fields, one level deep (``dataclasses.asdict`` deep-copies, several times slower)."""
-    import dataclasses
-    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    """A dataclass's fields, one level deep (``dataclasses.asdict`` deep-copies, several times
+    slower; ``dataclasses.fields`` itself costs more than reading them, so names are kept)."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        import dataclasses
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in dataclasses.fields(record))
+    return {name: getattr(record, name) for name in names}
 
 
 def _note_to_json(value) -> list:
@@ -333,6 +340,7 @@ def _note_from_json(data: list):
 
 def _rendered_to_json(rendered) -> dict:
     data = _fields(rendered)
+    del data["search"]  # cached on its own, by the note's search fields (searchstage)
     for key in ("headings", "images", "problems"):
         data[key] = [_fields(item) for item in data[key]]
     return data
@@ -344,7 +352,8 @@ def _rendered_from_json(data: dict):
     return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]),
                     images=tuple(ImageRef(**i) for i in data["images"]), links=tuple(data["links"]),
                     problems=tuple(Problem(**p) for p in data["problems"]),
-                    deps=tuple(tuple(tuple(x) if isinstance(x, list) else x for x in d) for d in data["deps"]))
+                    deps=tuple(tuple(tuple(x) if isinstance(x, list) else x for x in d) for d in data["deps"]),
+                    word_count=data.get("word_count"))
 
 
 def _manifest_file(cache_dir: Path, output: Path) -> Path:

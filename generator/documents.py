@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from .rendered import LinkContext, Rendered, still_valid
+from .rendered import LinkContext, Rendered, html_to_text, still_valid
 from .routes import Urls
 from .scan import published_files
 
@@ -142,14 +142,29 @@ def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Render
     from .markdown import render
     from .mdspeed import Highlights
     results = []
-    for key, body, source, line, known in jobs:
+    for key, body, source, line, known, search_fields in jobs:
         highlights = Highlights(known)
-        results.append((key, render(body, source, line, ctx, _placeholder_hook, highlights), highlights.used))
+        result = render(body, source, line, ctx, _placeholder_hook, highlights)
+        results.append((key, _with_text_facts(result, search_fields), highlights.used))
     return results
+
+
+def _with_text_facts(result: Rendered, search_fields: tuple | None) -> Rendered:
+    """The word count and, for a note, the search analysis, from one pass over the plain text
+    (else the page stage and the search stage would each extract it). Not for a document with
+    images: their placeholders are text until the build fills them in."""
+    if any(dep[0] == "image" for dep in result.deps):
+        return result
+    from .searchstage import analyse_text
+    text = html_to_text(result.html)
+    return replace(result, word_count=len(text.split()),
+                   search=analyse_text(search_fields, text) if search_fields is not None else None)
 
 
 def _fill_images(result: Rendered, hook) -> Rendered:
     """Replace a worker's image placeholders by the real markup, in the HTML and the cache deps."""
+    if not any(dep[0] == "image" for dep in result.deps):
+        return result
     html, deps = result.html, []
     for dep in result.deps:
         if dep[0] == "image":
@@ -194,7 +209,10 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
         return cache.highlights(source) if cache is not None else None
 
     if len(misses) >= POOL_THRESHOLD and workers > 1:
-        jobs = [(doc_key, record.body, source, record.body_line, known(source))
+        from .searchstage import note_fields
+        urls = Urls(config.base_path, config.origin)
+        jobs = [(doc_key, record.body, source, record.body_line, known(source),
+                 note_fields(record, site, urls) if doc_key.startswith("note:") else None)
                 for doc_key, _, record, source, _ in misses]
         chunks = guided_chunks(sorted(jobs, key=lambda job: -len(job[1])), workers)
         by_key = {doc_key: (key, source, hook, job[4]) for (doc_key, key, _, source, hook), job in zip(misses, jobs)}

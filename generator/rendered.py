@@ -45,6 +45,11 @@ class Rendered:
     links: tuple[str, ...] = ()      # internal URLs linked, with fragments, for checks
     problems: tuple[Problem, ...] = ()
     deps: tuple = field(default=(), compare=False, repr=False)
+    # Read off the plain text where the document was rendered (a Markdown worker), which is
+    # then needed nowhere else: the word count for reading time, and the note's search
+    # analysis (generator.searchstage), which is not cached with the HTML.
+    word_count: int | None = field(default=None, compare=False, repr=False)
+    search: list | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -53,7 +58,7 @@ class Rendered:
 
     @functools.cached_property
     def words(self) -> int:
-        return len(self.text.split())
+        return self.word_count if self.word_count is not None else len(self.text.split())
 
     def excerpt(self, words: int) -> str:
         """The first ``words`` words, with an ellipsis when there are more (the last word of the

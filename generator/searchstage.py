@@ -22,6 +22,19 @@ from .documents import document_key
 CHILD_LIMIT = 3000
 
 
+def note_fields(note, site, urls) -> tuple:
+    """A note's :class:`~generator.search.SearchDoc` fields but its body."""
+    event = site.event_by_slug.get(note.event) if note.event else None
+    return (urls.url_for("note", slug=note.slug), note.title, note.date.isoformat(),
+            event.name if event else note.event_text or "", note.tags, note.speakers, note.summary)
+
+
+def analyse_text(fields: tuple, text: str) -> list:
+    """The search analysis of a note from its fields and plain text."""
+    from .search import SearchDoc, analyse
+    return analyse(SearchDoc(*fields, body=text))
+
+
 class SearchStage:
     """The search index of one build: reused, built here, or built in a child process."""
 
@@ -29,10 +42,8 @@ class SearchStage:
         self.cache = cache
         self.docs, self.parts = [], []
         for note in site.notes:
-            event = site.event_by_slug.get(note.event) if note.event else None
             rendered = documents[document_key("note", note.slug)]
-            fields = (urls.url_for("note", slug=note.slug), note.title, note.date.isoformat(),
-                      event.name if event else note.event_text or "", note.tags, note.speakers, note.summary)
+            fields = note_fields(note, site, urls)
             self.docs.append((fields, rendered))
             # SHA-256 rather than BLAKE2: hashlib runs it on the CPU's SHA instructions (x86 and
             # ARM have had them for years), about twice as fast over a big site's HTML.
@@ -93,6 +104,8 @@ class SearchStage:
             def analysed(fields, rendered, part: str) -> list:
                 def compute() -> list:
                     cache.counts["search notes"] += 1
+                    if rendered.search is not None:  # analysed by the Markdown worker
+                        return rendered.search
                     return analyse(SearchDoc(*fields, body=rendered.text))
                 note_key = hashlib.blake2b(f"{tag}\n{part}".encode(), digest_size=16).hexdigest()
                 return cache.memo("search-note", note_key, compute)

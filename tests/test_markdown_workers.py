@@ -154,3 +154,22 @@ def test_a_killed_markdown_worker_costs_time_not_the_build(tmp_path, monkeypatch
     build(BuildOptions(source=site, output=tmp_path / "lost", today=TODAY), cache)
     assert cache.counts["markdown"] == documents.POOL_THRESHOLD + 12
     assert _tree(tmp_path / "lost") == _tree(tmp_path / "normal")
+
+
+def test_workers_read_the_word_count_and_search_analysis_off_the_text_once():
+    from generator.markdown import LinkContext, render
+    from generator.rendered import html_to_text
+    from generator.search import SearchDoc, analyse
+    fields = ("/notes/x/", "Title", "2021-03-01", "PyCon", ("python",), ("Ada",), "A summary.")
+    body = "## Part\n\nSome *prose*, an &amp; and a&nbsp;space.\n\n```python\nx = 1\n```\n"
+    plain = render(body, "notes/x.md", 1, LinkContext(base_path="/"))
+    enriched = documents._with_text_facts(plain, fields)
+    assert enriched == plain and plain.word_count is None and plain.search is None
+    assert enriched.words == plain.words == len(html_to_text(plain.html).split()) == enriched.word_count
+    assert enriched.search == analyse(SearchDoc(*fields, body=plain.text))
+    # A page has no search fields; a document with images keeps its placeholders until the
+    # build fills them in, so both are left for later.
+    assert documents._with_text_facts(plain, None).search is None
+    with_image = render("![alt](pic.png)\n", "notes/x.md", 1,
+                        LinkContext(base_path="/", files=frozenset({"notes/pic.png"})), documents._placeholder_hook)
+    assert documents._with_text_facts(with_image, fields) is with_image
