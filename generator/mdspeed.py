@@ -107,6 +107,35 @@ def required_characters(compiled: re.Pattern) -> frozenset | None:
     return _required(list(tree), bool(compiled.flags & re.IGNORECASE))
 
 
+@functools.lru_cache(maxsize=None)
+def required_literal(compiled: re.Pattern) -> str | None:
+    """The longest run of two or more characters every match of ``compiled`` contains, from
+    its top-level sequence of literals (``\\.{3}`` gives ``...``), or None. Zero-width items
+    (lookarounds) do not break a run; anything else does. A pattern whose run is not in a text
+    cannot match it: the ellipsis pattern is then not tried on every sentence with a full stop."""
+    if _sre_parse is None or compiled.flags & re.IGNORECASE:
+        return None
+    try:
+        tree = _sre_parse.parse(compiled.pattern, compiled.flags)
+    except Exception:  # pragma: no cover
+        return None
+    best, run = "", ""
+    for op, arg in tree:
+        if op is _sre.LITERAL:
+            run += chr(arg)
+            continue
+        if op is _sre.MAX_REPEAT and len(arg[2]) == 1 and arg[2][0][0] is _sre.LITERAL:
+            low, high, ((_, char),) = arg[0], arg[1], list(arg[2])
+            run += chr(char) * low
+            if low == high:
+                continue
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # consumes nothing: the characters around it are adjacent in the text
+        best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    return best if len(best) >= 2 else None
+
+
 def _finder(characters) -> re.Pattern:
     """A regular expression matching each of ``characters`` (none: it never matches)."""
     if not characters:
@@ -132,6 +161,7 @@ class SkippingInlineProcessor(InlineProcessor):
             for char in required or ():
                 self._needing[char] = self._needing.get(char, 0) | 1 << index
         self._find = _finder(self._needing).findall
+        self._literals = [required_literal(pattern.getCompiledRegExp()) for pattern in self._patterns]
         return super().run(tree, ancestors)
 
     def _candidates(self, data: str, first: int) -> int:
@@ -150,6 +180,10 @@ class SkippingInlineProcessor(InlineProcessor):
             index = (mask & -mask).bit_length() - 1  # the next pattern that may match
             if index != current:  # a new pattern searches from the start of the text
                 start, current = 0, index
+            literal = self._literals[index]
+            if literal is not None and literal not in data:
+                mask &= mask - 1  # it cannot match: on to the next
+                continue
             data, matched, start = apply(patterns[index], data, index, start)
             if matched:
                 mask = self._candidates(data, index)  # the text changed; this pattern may match again

@@ -80,6 +80,7 @@ _PIECES = st.sampled_from([
     "\n!!! note\n    body\n", "\nTerm\n:   definition\n", "\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "\x02", "\x03", "klzzwxh:0000", "é", "—", "–", "{", "}", "~", "^", ":",
     "[TOC]", "\n\n[TOC]\n\n", "\\[TOC]", "&#91;TOC]", "[TOC",  # the table of contents marker
+    "..", ". . .", "....", "-", "---", "'\"", "\"'", "![", "[^",  # runs some patterns need
 ])
 
 
@@ -150,6 +151,21 @@ def test_block_tests_are_skipped_only_for_known_processors():
 def test_required_characters(pattern, flags, expected):
     found = mdspeed.required_characters(re.compile(pattern, flags))
     assert (set(found) if found is not None else None) == expected
+
+
+@pytest.mark.parametrize(("pattern", "flags", "expected"), [
+    (r"(?<!\.)\.{3}(?!\.)", 0, "..."),       # a fixed repeat counts its characters
+    (r"(?<!-)---(?!-)", 0, "---"),             # lookarounds do not break the run
+    (r"\!\[", 0, "!["),
+    (r"^(.*?)\*\*(.*)$", 0, "**"),             # an old-style pattern's middle
+    (r"a{2,}b", 0, "aa"),                       # a run stops after a repeat of no fixed length
+    (r"ab|cd", 0, None),                        # a branch: no single run
+    (r"(xy)z", 0, None),                        # groups end a run (conservative)
+    (r"x", 0, None),                            # one character: the character test covers it
+    (r"ab", re.IGNORECASE, None),
+])
+def test_required_literal(pattern, flags, expected):
+    assert mdspeed.required_literal(re.compile(pattern, flags)) == expected
 
 
 def test_every_configured_pattern_can_be_skipped():
