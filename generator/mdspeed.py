@@ -16,6 +16,9 @@ A note of ~770 words spends most of its Markdown time in two places that do redu
 * **The table of contents.** The toc extension searches every document for its ``[TOC]``
   marker and renders a table we never use; :func:`lean_toc` does so only when the marker is
   in the source.
+* **Raw HTML.** Python-Markdown parses every document for raw HTML blocks and puts stashed
+  HTML back in a loop that always makes one more pass; :func:`lean_raw_html` skips what
+  cannot change the text.
 * **Unchanged code blocks.** :class:`Highlights` hands a document's blocks as highlighted last
   time back to the formatter, so an edit to a note's prose re-renders no code.
 
@@ -273,13 +276,36 @@ def lean_toc(md) -> None:
     md.preprocessors.register(MarkerCheck(md), "talknotes_toc_marker", 100)
 
 
+def lean_raw_html(md) -> None:
+    """Skip the raw-HTML passes over documents that hold no raw HTML.
+
+    The ``html_block`` preprocessor feeds the whole text to an HTML parser; with no ``<`` in
+    it the parser only hands the text back. The ``raw_html`` postprocessor puts stashed HTML
+    (highlighted code, raw blocks) back in place and then runs again until nothing changes:
+    the second pass rebuilds its table and searches the whole output once more. Both are
+    skipped when the text cannot change: no ``<``, or no placeholder left."""
+    from markdown.postprocessors import RawHtmlPostprocessor
+    from markdown.preprocessors import HtmlBlockPreprocessor
+
+    if type(md.preprocessors["html_block"] if "html_block" in md.preprocessors else None) is HtmlBlockPreprocessor:
+        blocks = md.preprocessors["html_block"]
+        whole = blocks.run
+        blocks.run = lambda lines: whole(lines) if any("<" in line for line in lines) else lines
+    if type(md.postprocessors["raw_html"] if "raw_html" in md.postprocessors else None) is RawHtmlPostprocessor:
+        stash = md.postprocessors["raw_html"]
+        again = stash.run
+        prefix = util.HTML_PLACEHOLDER[:util.HTML_PLACEHOLDER.index("%")]
+        stash.run = lambda text: again(text) if prefix in text else text
+
+
 def speed_up(md) -> None:
     """Swap a configured Markdown instance's inline processors (core and smarty's) for
     :class:`SkippingInlineProcessor`, keeping their patterns and order, skip the block tests
-    that cannot be true (:func:`skip_block_tests`) and the table of contents nobody reads
-    (:func:`lean_toc`)."""
+    that cannot be true (:func:`skip_block_tests`), the table of contents nobody reads
+    (:func:`lean_toc`) and raw-HTML passes with nothing to do (:func:`lean_raw_html`)."""
     skip_block_tests(md)
     lean_toc(md)
+    lean_raw_html(md)
     for name in ("inline", "smarty"):
         if name not in md.treeprocessors:
             continue
