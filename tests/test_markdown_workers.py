@@ -113,9 +113,10 @@ def test_guided_chunks_shrink_and_cover_every_job_once():
         sizes = [len(chunk) for chunk in chunks]
         assert sizes == sorted(sizes, reverse=True)
         assert sizes[-1] <= 8 and all(size >= 8 for size in sizes[:-1])
-        assert sizes[0] == min(jobs, max(8, -(-jobs // (workers * 3))))  # a sixth of the work at 2 workers
+        assert sizes[0] == min(jobs, 200, max(8, -(-jobs // (workers * 3))))  # a sixth of the work at 2 workers
     # At 1,000 notes on 2 cores: 23 chunks, the last five of 8 notes or fewer (about 15 ms each).
     assert len(documents.guided_chunks(list(range(1000)), 2)) == 23
+    assert max(map(len, documents.guided_chunks(list(range(10000)), 2))) == 200  # bounded worker memory
 
 
 def test_a_pooled_build_leaves_python_markdown_to_its_workers(tmp_path):
