@@ -232,14 +232,18 @@ def skip_block_tests(md) -> None:
     each), though most blocks lack the one character a test needs (see :func:`_block_skip`).
     A skipped test would have been false, so the same processor handles each block."""
     parser = md.parser
-    skips: dict = {}
+    ordered: list = [-1, ()]  # (how many processors, ((processor, skip), ...) in their order)
+
+    def processors() -> tuple:
+        # Iterating the registry builds a new list every time, once per block. Processors are
+        # registered while extensions load, before anything renders: the count tells.
+        if len(parser.blockprocessors) != ordered[0]:
+            ordered[:] = [len(parser.blockprocessors), tuple((p, _block_skip(p)) for p in parser.blockprocessors)]
+        return ordered[1]
 
     def parseBlocks(parent, blocks) -> None:  # markdown.blockparser.BlockParser.parseBlocks
         while blocks:
-            for processor in parser.blockprocessors:
-                if processor not in skips:
-                    skips[processor] = _block_skip(processor)
-                skip = skips[processor]
+            for processor, skip in processors():
                 if skip is not None and skip(blocks[0]):
                     continue
                 if processor.test(parent, blocks[0]):
@@ -247,6 +251,28 @@ def skip_block_tests(md) -> None:
                         break
 
     parser.parseBlocks = parseBlocks
+
+
+def memo_block_level(md) -> None:
+    """Remember ``md.is_block_level`` per tag: the serializer and the inline and tree processors
+    ask it about a hundred times a note, each a lower-casing and a search of a 59-name list.
+    The answers are forgotten whenever that list is replaced or changes length."""
+    stock, known, seen = md.is_block_level, {}, [None, -1]
+
+    def is_block_level(tag) -> bool:
+        elements = md.block_level_elements
+        if elements is not seen[0] or len(elements) != seen[1]:
+            known.clear()
+            seen[:] = [elements, len(elements)]
+        try:
+            return known[tag]
+        except KeyError:
+            answer = known[tag] = stock(tag)
+            return answer
+        except TypeError:  # an unhashable tag: never seen from Python-Markdown itself
+            return stock(tag)
+
+    md.is_block_level = is_block_level
 
 
 def lean_toc(md) -> None:
@@ -304,6 +330,7 @@ def speed_up(md) -> None:
     that cannot be true (:func:`skip_block_tests`), the table of contents nobody reads
     (:func:`lean_toc`) and raw-HTML passes with nothing to do (:func:`lean_raw_html`)."""
     skip_block_tests(md)
+    memo_block_level(md)
     lean_toc(md)
     lean_raw_html(md)
     for name in ("inline", "smarty"):

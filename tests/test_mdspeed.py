@@ -240,3 +240,34 @@ def test_highlights_of_other_code_change_nothing(monkeypatch, old_lines, new_lin
     with_memo = render(new, "notes/x.md", 1, ctx, highlights=mdspeed.Highlights(remembered.used))
     fast, slow = render_both(new, ctx, monkeypatch)
     assert with_memo.html == fast[0] == slow[0]
+
+
+def test_block_level_answers_follow_the_list():
+    md = md_module.new_markdown("allow")
+    assert md.is_block_level("div") and md.is_block_level("DIV/") and not md.is_block_level("talk")
+    md.block_level_elements.append("talk")
+    assert md.is_block_level("talk")
+    md.block_level_elements = ["talk"]
+    assert not md.is_block_level("div") and md.is_block_level("talk")
+    assert not md.is_block_level(None)
+
+
+def test_a_block_processor_registered_later_is_used():
+    from markdown.blockprocessors import BlockProcessor
+
+    class Shout(BlockProcessor):
+        def test(self, parent, block):
+            return block.startswith("!!SHOUT")
+
+        def run(self, parent, blocks):
+            import xml.etree.ElementTree as etree
+            etree.SubElement(parent, "p").text = blocks.pop(0)[8:].upper()
+
+    md = md_module.new_markdown("allow")
+
+    def first_paragraph() -> str:
+        return md.parser.parseDocument(["!!SHOUT quiet"]).getroot()[0].text
+
+    assert first_paragraph() == "!!SHOUT quiet"
+    md.parser.blockprocessors.register(Shout(md.parser), "shout", 200)
+    assert first_paragraph() == "QUIET"
