@@ -127,13 +127,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         try:
             # A cold build's Markdown workers get ready while this process loads the notes; with
             # no earlier build to compare with, they start before the inputs are even digested.
-            first = _saved_build(cache, output) is None
+            saved = _saved_build(cache, output)
+            first = saved is None
             if first and not problems:
                 workers = _early_workers(options, config, cache)
             # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
             if not problems and theme is not None and not options.in_place:
                 signature = input_signature(config, options, theme, output, today, cache.files.digest)
-                unchanged = None if first else unchanged_build(cache, config, output, signature)
+                unchanged = None if first else unchanged_build(cache, config, output, signature, saved)
                 if unchanged is not None:
                     put_aside(output, spare)
                     unchanged.timings = run.timings
@@ -293,10 +294,12 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
     return digest.hexdigest()
 
 
-def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str) -> "BuildResult | None":
-    """The last build's result when nothing it read has changed and its output is intact."""
+def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: str,
+                    saved: dict | None = None) -> "BuildResult | None":
+    """The last build's result when nothing it read has changed and its output is intact
+    (``saved``: what :func:`_saved_build` gave, if it was already read)."""
     import json
-    saved = _saved_build(cache, output)
+    saved = saved if saved is not None else _saved_build(cache, output)
     if not saved or saved.get("signature") != signature:
         return None
     manifest = load_manifest(cache, config.cache_path(), output)

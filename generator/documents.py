@@ -17,6 +17,7 @@ from pathlib import Path
 from .rendered import LinkContext, Rendered, html_to_text, still_valid
 from .routes import Urls
 from .scan import published_files
+from .warmpool import WarmPool, WorkerLost
 
 POOL_THRESHOLD = 48   # fewer misses than this render faster in-process than a pool starts
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*\{?[ \t]*\.?([\w+#.-]+)", re.M)
@@ -55,7 +56,7 @@ def _placeholder_hook(source, alt, line, index):
     return _PLACEHOLDER.format(index)
 
 
-class MarkdownWorkers:
+class MarkdownWorkers(WarmPool):
     """Markdown workers started before the content is loaded, for a build that will render many
     documents (a cold one): while this process reads the notes, the first worker gets ready,
     building Python-Markdown and the Pygments lexers of the languages the notes' code fences
@@ -63,12 +64,7 @@ class MarkdownWorkers:
     is the same either way."""
 
     def __init__(self, root: Path, raw_html: str, workers: int):
-        from .warmpool import WarmPool
-        self.workers = workers
-        self.pool = WarmPool(workers, _get_ready, (str(root / "content"), raw_html))
-
-    def close(self) -> None:
-        self.pool.close()
+        super().__init__(workers, _get_ready, (str(root / "content"), raw_html))
 
     @staticmethod
     def worth_starting(root: Path, cache) -> bool:
@@ -155,7 +151,7 @@ def _with_text_facts(result: Rendered, search_fields: tuple | None) -> Rendered:
     """The word count and, for a note, the search analysis, from one pass over the plain text
     (else the page stage and the search stage would each extract it). Not for a document with
     images: their placeholders are text until the build fills them in."""
-    if any(dep[0] == "image" for dep in result.deps):
+    if _has_images(result):
         return result
     from .searchstage import analyse_text
     text = html_to_text(result.html)
@@ -163,9 +159,13 @@ def _with_text_facts(result: Rendered, search_fields: tuple | None) -> Rendered:
                    search=analyse_text(search_fields, text) if search_fields is not None else None)
 
 
+def _has_images(result: Rendered) -> bool:
+    return any(dep[0] == "image" for dep in result.deps)
+
+
 def _fill_images(result: Rendered, hook) -> Rendered:
     """Replace a worker's image placeholders by the real markup, in the HTML and the cache deps."""
-    if not any(dep[0] == "image" for dep in result.deps):
+    if not _has_images(result):
         return result
     html, deps = result.html, []
     for dep in result.deps:
@@ -233,10 +233,9 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
         if pool is None and fork_is_safe():
             pool = MarkdownWorkers(config.root, ctx.raw_html, workers)
         if pool is not None:
-            from .warmpool import WorkerLost
             taken = set()
             try:
-                for index, chunk in pool.pool.run(_render_chunk, [(ctx, chunk) for chunk in chunks], meanwhile):
+                for index, chunk in pool.run(_render_chunk, [(ctx, chunk) for chunk in chunks], meanwhile):
                     take(chunk)
                     taken.add(index)
             except WorkerLost:  # a worker was killed: what it had not sent back is rendered here

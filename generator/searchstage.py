@@ -95,7 +95,7 @@ class SearchStage:
             receive.close()
 
     def _build(self, release=None) -> dict[str, bytes]:
-        from .search import SearchDoc, analyse, analysis_tag, build_index, build_index_analysed
+        from .search import SearchDoc, analysis_tag, build_index, build_index_analysed
         cache, docs = self.cache, self.docs
         self.docs = []
         if cache is not None and len({fields[0] for fields, _ in docs}) == len(docs):
@@ -106,7 +106,7 @@ class SearchStage:
                     cache.counts["search notes"] += 1
                     if rendered.search is not None:  # analysed by the Markdown worker
                         return rendered.search
-                    return analyse(SearchDoc(*fields, body=rendered.text))
+                    return analyse_text(fields, rendered.text)
                 note_key = hashlib.blake2b(f"{tag}\n{part}".encode(), digest_size=16).hexdigest()
                 return cache.memo("search-note", note_key, compute)
 

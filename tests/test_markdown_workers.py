@@ -103,7 +103,7 @@ def test_a_build_that_fails_while_loading_closes_its_early_workers(tmp_path, mon
         build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), BuildCache())
     except KeyboardInterrupt:
         pass
-    assert len(closed) == 1 and closed[0].pool._closed and not closed[0].pool._first.is_alive()
+    assert len(closed) == 1 and closed[0]._closed and not closed[0]._first.is_alive()
 
 
 def test_guided_chunks_shrink_and_cover_every_job_once():
