@@ -18,6 +18,7 @@ from .config import Config, load_config
 from .content import load_content
 from .errors import BuildError, Problem
 from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir
+from .progress import NO_PROGRESS
 from .routes import Urls, build_routes, check_routes
 from .site import build_site
 
@@ -44,6 +45,7 @@ class BuildOptions:
     in_place: bool = False  # update the output where it is (the dev server) instead of swapping it
     on_pages_ready: object = None  # called once every page is written, before search and report
     background_cleanup: bool = False  # delete the replaced site in a background process (the CLI)
+    progress: object = NO_PROGRESS  # a progress.Progress: each stage and its count, on a terminal
 
 
 class _Stages:
@@ -106,7 +108,16 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     ``cache`` carries results between builds in one process (``talknotes serve``); without
     it a fresh one is used. Either way only what changed is rendered and written.
+    ``options.progress`` shows each stage while it runs; its line is cleared when this returns.
     """
+    try:
+        return _build(options, cache)
+    finally:
+        options.progress.finish()  # the caller's next line (summary, warnings) starts clean
+
+
+def _build(options: BuildOptions, cache: BuildCache | None) -> BuildResult:
+    """:func:`build`, without clearing the progress line."""
     from .documents import render_documents
     from .render import static_assets, write_site
     from .searchstage import SearchStage
@@ -114,6 +125,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     cache = cache if cache is not None else BuildCache()
     cache.counts.clear()
     run = _Stages(cache)
+    progress = options.progress
+    progress.start("load")
     with run.stage("load"):
         config, problems = load_site_config(options)
         run.add(problems)
@@ -170,7 +183,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                     __import__("jinja2")  # the page stage's, imported while this process waits
                     early["static"] = static_assets(theme, cache)
 
-            documents = render_documents(site, content, config, media, cache, pool=workers, meanwhile=meanwhile)
+            progress.start("markdown", len(site.notes) + len(site.pages))
+            documents = render_documents(site, content, config, media, cache, pool=workers, meanwhile=meanwhile,
+                                         progress=progress)
             for rendered in documents.values():
                 run.add(rendered.problems)
             for note in site.notes:
@@ -178,31 +193,36 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             run.add(media.problems)
         out.prepare()
         staging, writer = out.staging, out.writer
+        progress.start("images")
         with run.stage("images"):
-            run.add(media.process(staging))
+            run.add(media.process(staging, progress))
             for rel in media.outputs():
                 writer.adopt(rel)
         run.stop_on_errors()
         routes = out.routes or build_routes(site, config.per_page)
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
+        progress.start("search")
         with run.stage("search"):
             search = SearchStage(site, urls, documents, cache)
             if not options.in_place:
                 search.start()  # in a child process, while this one renders the pages
         from .report import PageWeights
         weights = PageWeights(cache, writer, staging, urls, config.base_url)
+        progress.start("pages", len(routes))
         pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights,
-                           static=early.get("static"))
+                           static=early.get("static"), progress=progress)
         run.add(writer.problems)
         run.stop_on_errors()
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
+        progress.start("search")
         with run.stage("search"):
             def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
                 documents.clear()
                 cache.markdown.clear()
                 cache.record_digests.clear()
             search.write(writer, pages.urls, release=None if options.in_place else release_html)
+        progress.start("report")
         with run.stage("report"):  # last: it measures and lists every file written so far
             from .netlify import write_deploy_files
             from .report import write_report
@@ -211,6 +231,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             run.add(write_deploy_files(writer, staging, site, urls))
             run.add(writer.problems[seen:])
         run.stop_on_errors()
+        progress.start("write")
         with run.stage("write"):
             cache.files.forget_unused()
             cache.flush()

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem, sort_problems
+from .progress import NO_PROGRESS
 
 IMAGE_FILES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".avif", ".svg"}
 _REMOTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -44,8 +45,19 @@ class CheckReport:
         return [p for p in self.problems if not p.is_error]
 
 
-def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -> CheckReport:
-    """Run every check on the site at ``root``; ``drafts`` also renders drafts, as a build would."""
+def check_site(root: Path, drafts: bool = False, today: dt.date | None = None,
+               progress=NO_PROGRESS) -> CheckReport:
+    """Run every check on the site at ``root``; ``drafts`` also renders drafts, as a build would.
+    ``progress`` (a :class:`~generator.progress.Progress`) shows the stages; cleared on return."""
+    try:
+        return _check_site(root, drafts, today, progress)
+    finally:
+        progress.finish()  # the problems are printed next, on a clean line
+
+
+def _check_site(root: Path, drafts: bool, today: dt.date | None, progress) -> CheckReport:
+    """:func:`check_site`, without clearing the progress line."""
+    progress.start("load")
     from .build import today_in
     from .config import load_config
     from .content import load_content
@@ -67,7 +79,8 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -
 
     # The build's own Markdown and image planning: missing, unreadable and broken images.
     media = Media.for_config(config)
-    documents = _documents(site, render_documents(site, content, config, media))
+    progress.start("markdown", len(site.notes) + len(site.pages))
+    documents = _documents(site, render_documents(site, content, config, media, progress=progress))
     for note in site.notes:
         media.cover(note)
     alt_problems = missing_alt(documents)
@@ -76,6 +89,7 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -
     problems += [p for p in media.problems  # the build only warns about alt text; check errs, once
                  if not (not p.is_error and "alt text" in p.message and (p.path, p.line) in located)]
     problems += alt_problems
+    progress.start("links")
     problems += links(site, config, documents, _template_ids(theme))
     problems += aliases(site, config)
     problems += image_sizes(root, config.check["max_image_kb"])
@@ -83,12 +97,14 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None) -
     # Raw HTML is checked as the "allow" policy renders it, so escaped sites are checked too.
     if config.markdown["raw_html"] != "allow":
         allowed = dataclasses.replace(config, markdown=dict(config.markdown, raw_html="allow"))
-        html_docs = _documents(site, render_documents(site, content, allowed))
+        progress.start("raw html", len(site.notes) + len(site.pages))
+        html_docs = _documents(site, render_documents(site, content, allowed, progress=progress))
     else:
         html_docs = documents
     problems += raw_html(html_docs)
     if not any(p.is_error for p in problems):  # page weight needs a site that renders
         from .report import budget_problems
+        progress.start("budgets")  # every page rendered, uncounted
         problems += budget_problems(root, drafts, today)
     return CheckReport(tuple(sort_problems(list(dict.fromkeys(problems)))), len(content.notes) + sum(
         1 for path in content.failed if path.startswith("notes/")))
@@ -349,13 +365,13 @@ def summary(report: CheckReport) -> str:
     return f"{notes}: {errors} error{'s' if errors != 1 else ''}, {warned}"
 
 
-def run(args, source: Path) -> int:
+def run(args, source: Path, progress=NO_PROGRESS) -> int:
     """The ``talknotes check`` command: print the problems, exit 1 if any is an error."""
     import sys
     if not source.is_dir():
         print(f"talknotes: no such folder: {source}", file=sys.stderr)
         return 2
-    report = check_site(source, drafts=args.drafts)
+    report = check_site(source, drafts=args.drafts, progress=progress)
     for problem in report.problems:
         print(github_annotation(problem, source) if args.format == "github" else problem)
     print(summary(report))

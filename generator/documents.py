@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from .progress import NO_PROGRESS
 from .rendered import LinkContext, Rendered, html_to_text, still_valid
 from .routes import Urls
 from .scan import published_files
@@ -178,12 +179,14 @@ def _fill_images(result: Rendered, hook) -> Rendered:
 
 
 def render_documents(site, content, config, media=None, cache=None, workers: int | None = None,
-                     meanwhile=None, pool: MarkdownWorkers | None = None) -> dict[str, Rendered]:
+                     meanwhile=None, pool: MarkdownWorkers | None = None, progress=None) -> dict[str, Rendered]:
     """Markdown of every published note and every page, keyed by ``note:slug`` / ``page:slug``.
 
     With a pool (``pool``, started earlier, or a new one), ``meanwhile()`` runs in this process
     while the workers render, and each chunk is filled in and cached as it arrives. The pool
-    is closed when this returns."""
+    is closed when this returns. ``progress`` (started by the caller) is advanced once per
+    document: a cache hit, a document rendered here, or each of a chunk's as it arrives."""
+    progress = progress if progress is not None else NO_PROGRESS
     ctx = link_context(site, content, config)
     rendered: dict[str, Rendered] = {}
     misses = []  # (document key, cache key, record, source, hook)
@@ -200,6 +203,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             hit = cache.lookup(key) if cache is not None else None
             if hit is not None and still_valid(hit, ctx, hook):
                 rendered[doc_key] = hit
+                progress.advance()
                 if cache is not None:
                     cache.keep_highlights(source)
             else:
@@ -229,6 +233,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             if cache is not None:
                 cache.store(done)
                 cache.store_highlights(highlighted)
+            progress.advance(len(done))
 
         if pool is None and fork_is_safe():
             pool = MarkdownWorkers(config.root, ctx.raw_html, workers)
@@ -261,6 +266,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
             highlights = Highlights(known(source))
             rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights)
             highlighted.append((source, highlights.known, highlights.used))
+            progress.advance()
         if cache is not None:
             cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
             cache.store_highlights(highlighted)

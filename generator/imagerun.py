@@ -8,13 +8,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .imageproc import _job, _read_checked, _write_atomic, cache_file
 from .images import ImageError, ImagePlan, ImageSettings, ProcessReport, Variant
+from .progress import NO_PROGRESS
 
 
 def _cached(path: Path) -> bool:
@@ -60,7 +60,7 @@ def _cpu_count() -> int:
 
 
 def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_dir: Path,
-        workers: int | None, progress: bool) -> ProcessReport:
+        workers: int | None, progress=None) -> ProcessReport:
     """Implementation of :func:`generator.images.process_images`."""
     report, failed = ProcessReport(), {}
     key = settings.settings_key()
@@ -76,34 +76,28 @@ def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_di
             if not _cached(cache_file(cache_dir, plan, v)):
                 jobs.setdefault(plan.content_hash, (plan, {}))[1][v.suffix] = v
 
-    show = progress and sys.stderr.isatty()
-    done = 0
+    progress = progress if progress is not None else NO_PROGRESS
 
     def record(plan: ImagePlan, result: tuple[int, float, ImageError | None]) -> None:
-        nonlocal done
         encoded, cpu, error = result
-        done += 1
         report.cpu_seconds += cpu
         if error is None:
             report.decoded, report.encoded = report.decoded + 1, report.encoded + encoded
         else:
             failed[plan.content_hash + plan.settings_key] = error
-        if show:
-            extra = f", {len(failed)} failed" if failed else ""
-            sys.stderr.write(f"\rimages: {done}/{len(jobs)} rendered{extra}")
-            sys.stderr.flush()
+        progress.advance()
 
     items = [(plan, list(vs.values())) for plan, vs in jobs.values()]
     # Largest sources first, so the pool does not end waiting on one big photo.
     items.sort(key=lambda item: -(item[0].width or 0) * (item[0].height or 0))
     n = min(workers or _cpu_count(), len(items))
+    if items:  # only sources to decode are counted: placing cached files is quick
+        progress.start("images", len(items))
     if n <= 1:
         for plan, vs in items:
             record(plan, _job(plan, vs, settings, cache_dir))
     else:
         _run_pool(items, n, settings, cache_dir, record)
-    if show and items:
-        sys.stderr.write("\n")
 
     for plan in plans:
         error = failed.get(plan.content_hash + plan.settings_key)

@@ -328,15 +328,15 @@ def picture_html(plan: ImagePlan, alt: str, url: Callable[[str], str], eager: bo
 
 def process_images(plans: Iterable[ImagePlan], settings: ImageSettings, cache_dir: Path,
                    out_dir: Path, workers: int | None = None,
-                   progress: bool = False) -> ProcessReport:
+                   progress=None) -> ProcessReport:
     """Make every file of every plan under ``out_dir`` (at each ``Variant.path``).
 
     Files are rendered into ``cache_dir`` (keyed by content hash and settings key, and
     checked before anything is decoded) and then hardlinked, or copied when linking is
     impossible, into ``out_dir``. Sources that need work are decoded once each, in a
     process pool of ``workers`` processes (default: all usable cores; in-process when
-    there is a single job). A progress line goes to stderr when ``progress`` is true and
-    stderr is a terminal. Errors are collected in the report, never raised, so a build
+    there is a single job). ``progress`` (a :class:`generator.progress.Progress`) counts the
+    sources decoded, as the ``images`` stage; by default nothing is shown. Errors are collected in the report, never raised, so a build
     can list them all. Same inputs and settings give byte-identical files.
     """
     from .imagerun import run

@@ -108,15 +108,15 @@ class Media:
                 files.update(v.path for v in (*plan.outputs, plan.card) if v is not None)
         return sorted(files)
 
-    def process(self, out_dir: Path) -> list[Problem]:
-        """Make every planned variant in ``out_dir``; returns the problems (bad pixels, truncation)."""
+    def process(self, out_dir: Path, progress=None) -> list[Problem]:
+        """Make every planned variant in ``out_dir``; returns the problems (bad pixels, truncation).
+        ``progress``, a :class:`generator.progress.Progress`, counts the images decoded."""
         from .images import process_images
         plans = {plan.source: plan for plan in self.plans.values() if plan is not None}
         if not plans:
             return []
-        import sys
         report = process_images(list(plans.values()), self.settings, self.config.cache_path() / "images",
-                                out_dir, progress=sys.stderr.isatty())
+                                out_dir, progress=progress)
         root = self.config.root / "content"
         owners = {(root / source): self.users[(source, card)] for (source, card) in self.users}
         problems = []

@@ -18,6 +18,7 @@ from .media import attachments
 from .documents import document_key
 from .rendered import Rendered
 from .output import Writer
+from .progress import NO_PROGRESS
 from .routes import Route, Urls
 from .site import Site
 from .slugs import slugify
@@ -99,20 +100,29 @@ class PageRenderer:
         if not self._reuse(rel, template, context, owner):
             self._store((rel, template, context, owner), *self._render(template, context))
 
-    def render_all(self, jobs: list[tuple], meanwhile=None) -> bool:
+    def render_all(self, jobs: list[tuple], meanwhile=None, progress=NO_PROGRESS) -> bool:
         """Render many files (rel, template, context, owner), over all cores when there are many.
 
         With a pool, ``meanwhile()`` runs in this process while the workers render, and True is
-        returned; rendering in-process, it is not called and False is returned."""
-        todo = [job for job in jobs if not self._reuse(*job)]
+        returned; rendering in-process, it is not called and False is returned. ``progress`` is
+        advanced once per job: reused, rendered here, or in a pool chunk as it comes back."""
+        todo = []
+        for job in jobs:
+            if self._reuse(*job):
+                progress.advance()
+            else:
+                todo.append(job)
         workers = os.cpu_count() or 1
         if not POOL_THRESHOLD <= len(todo) <= POOL_LIMIT or workers < 2 or not _can_fork():
             for job in todo:
                 self._store(job, *self._render(job[1], job[2]))
+                progress.advance()
             return False
         # Files are claimed here, in order, so a collision is reported as it is in-process; the
         # workers render, fingerprint and write, and send back only each file's manifest entry.
-        todo = [job for job in todo if self.writer.reserve(job[0], job[3])]
+        claimed = [job for job in todo if self.writer.reserve(job[0], job[3])]
+        progress.advance(len(todo) - len(claimed))  # collisions: reported, never rendered
+        todo = claimed
         global _POOL_STATE
         _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects in workers
@@ -137,6 +147,7 @@ class PageRenderer:
                             self.writer.record(todo[index][0], entry, outcome)
                             if weight is not None:
                                 self.weights.add(todo[index][0], entry[0], weight)
+                    progress.advance(len(chunk))
         finally:
             gc.unfreeze()
             _POOL_STATE = None
@@ -177,12 +188,14 @@ def _render_chunk(indices: list[int]) -> list[tuple]:
 
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
-               routes: list[Route], documents: dict[str, Rendered], media, weights=None, static=None) -> PageRenderer:
+               routes: list[Route], documents: dict[str, Rendered], media, weights=None, static=None,
+               progress=NO_PROGRESS) -> PageRenderer:
     """Render every route and write it with the static assets, attachments and feeds.
 
     ``weights`` (a :class:`~generator.report.PageWeights`) has page workers measure the pages
     they write; the static files, web manifest and attachments are written first for that.
-    ``static`` is :func:`static_assets`' result if it was read earlier (while Markdown rendered)."""
+    ``static`` is :func:`static_assets`' result if it was read earlier (while Markdown rendered).
+    ``progress`` (started by the caller with one item per route) is advanced per page."""
     with run.stage("render"):
         static_map, static_data = static if static is not None else static_assets(theme, run.cache)
         urls = Urls(config.base_path, config.origin, static_map)
@@ -243,7 +256,7 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
               dict(route.context, endpoint=route.endpoint, params=route.params,
                    canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
               _owner(route)) for route in routes],
-            meanwhile=the_rest)
+            meanwhile=the_rest, progress=progress)
         if not overlapped:
             the_rest()
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from .build import BuildOptions, build, load_site_config
 from .cache import BuildCache
 from .errors import BuildError
+from .progress import NO_PROGRESS
 
 DEV_PREFIX = "__talknotes/"
 DEBOUNCE_SECONDS = 0.03  # an editor's save (temp file, rename) takes a few milliseconds
@@ -258,8 +259,10 @@ def watch(source: Path, site: DevSite, skip: tuple[Path, ...]):
     return observer
 
 
-def serve(source: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False) -> int:
-    """Run the dev server until Ctrl-C; returns the exit status."""
+def serve(source: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
+          progress=NO_PROGRESS) -> int:
+    """Run the dev server until Ctrl-C; returns the exit status. ``progress`` (a
+    :class:`~generator.progress.Progress`) shows the first build's stages."""
     config, problems = load_site_config(BuildOptions(source=source))
     if problems:
         for problem in problems:
@@ -273,9 +276,12 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool 
     shown_host = f"[{host}]" if ":" in host else host
     output = config.cache_path() / "serve"
     site.options = BuildOptions(source=source, output=output, drafts=drafts, in_place=True,
-                                base_url=f"http://{shown_host}:{port}{base_path}")
+                                base_url=f"http://{shown_host}:{port}{base_path}", progress=progress)
     site.output = output
     site.rebuild()
+    # A rebuild after a save takes moments, and a line redrawn from the watcher's thread would
+    # only get in the way of the messages printed around it.
+    site.options = dataclasses.replace(site.options, progress=NO_PROGRESS)
     observer = watch(source, site, skip=(output, config.cache_path(), source / "output"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

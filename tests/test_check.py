@@ -394,7 +394,7 @@ def test_warnings_alone_exit_zero(tmp_path, monkeypatch, capsys):
     from generator import check, cli
     from generator.errors import Problem
     warning = Problem("content/notes/x.md", 2, None, "something to look at", level="warning")
-    monkeypatch.setattr(check, "check_site", lambda root, drafts=False: check.CheckReport((warning,), 3))
+    monkeypatch.setattr(check, "check_site", lambda root, drafts=False, progress=None: check.CheckReport((warning,), 3))
     assert cli.main(["check", "--source", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines() == [str(warning), "3 notes checked, no errors, 1 warning"]
     assert cli.main(["check", "--source", str(tmp_path), "--format", "github"]) == 0

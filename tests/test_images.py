@@ -10,6 +10,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -426,10 +427,11 @@ def test_svg_is_copied_as_is(tmp_path):
 
 
 def test_progress_goes_to_a_terminal_only(tmp_path, capsys):
+    from generator.progress import Progress
     shutil.copy(DATA / "coffee.png", tmp_path / "c.png")
     build(tmp_path, tmp_path / "c.png")
     process_images([plan_image(tmp_path / "c.png", S)], S, tmp_path / "x", tmp_path / "y",
-                   progress=True)
+                   progress=Progress.for_stream(sys.stderr))
     assert capsys.readouterr().err == ""
 
 
