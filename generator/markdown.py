@@ -21,6 +21,7 @@ from .errors import Problem
 # The result types live apart so that the build's own process need not import Python-Markdown.
 from .rendered import CSS_CLASS, Heading, ImageHook, ImageRef, LinkContext, Rendered, html_to_text  # noqa: F401
 from .slugs import slugify
+from .weburl import SCHEMES, NotWebUrl, web_url
 
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -110,9 +111,12 @@ class _State:
         href = anchor.get("href", "").strip()
         scheme = _SCHEME.match(browser_url(href))
         if scheme:
-            if scheme.group(1).lower() in UNSAFE_SCHEMES:
+            name = scheme.group(1).lower()
+            if name in UNSAFE_SCHEMES:
                 self._problem(href, f"unsafe link '{href[:40]}'", "only http(s), mailto and site links are allowed")
                 anchor.set("href", "#")
+            elif name in SCHEMES:
+                self._web_link(href)
             return
         if href.startswith("//") or not href:
             return
@@ -143,6 +147,16 @@ class _State:
             return
         anchor.set("href", url + fragment)
         self.links.append(url + fragment)
+
+    def _web_link(self, href: str) -> None:
+        """Report an http(s) link a browser could not follow (no host, a bad port), checked as
+        the browser reads the attribute; it stays as written, since it is broken, not unsafe."""
+        try:
+            web_url(browser_url(href), as_written=False)
+        except NotWebUrl as exc:
+            # Written whole, so "http://" is not found inside an earlier "http://example.org".
+            needle = next((n for n in (f"({href})", f"<{href}>", f"]: {href}") if n in self.body), href)
+            self._problem(needle, exc.message(href[:60]), exc.hint)
 
     def _leaves_site(self, path: str) -> bool:
         """Whether a relative link, followed from this document's page, climbs above the base path."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import Problem
+from .weburl import NotWebUrl, web_url
 from .yamlfile import Mapping
 
 
@@ -135,14 +136,22 @@ def date(value: Any) -> dt.date:
     raise Invalid(f"invalid date {value!r}", "use YYYY-MM-DD, e.g. 2023-04-18")
 
 
-_URL = re.compile(r"https?://[^\s<>\"']+\Z", re.IGNORECASE)
-
-
 def url(value: Any) -> str:
-    """An absolute http(s) URL; anything else (``javascript:``, ``data:``) is refused."""
+    """An absolute http(s) URL as :func:`.weburl.web_url` parses it (apostrophes, commas and
+    ``%20`` are fine); anything else (``javascript:``, ``data:``, no host) is refused."""
     value = text(value)
-    if not _URL.match(value):
-        raise Invalid(f"not an http(s) URL: {value!r}", "write the full address, e.g. https://example.org/talk")
+    try:
+        web_url(value)
+    except NotWebUrl as exc:
+        raise Invalid(exc.message(value), exc.hint) from None
+    return value
+
+
+def language_tag(value: Any) -> str:
+    """A BCP 47 language tag such as ``en``, ``de`` or ``pt-BR`` (it becomes ``<html lang>``)."""
+    value = text(value)
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise Invalid(f"not a language tag: {value!r}", "use a BCP 47 tag such as en, de or pt-BR")
     return value
 
 
