@@ -20,7 +20,7 @@ from . import schema as s
 from .errors import Problem, relative
 from .filedigests import read_digest
 from .scan import leads_outside
-from .slugs import is_slug, slugify
+from .slugs import is_slug, legacy_slug, slugify
 from .yamlfile import load_mapping
 
 DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
@@ -54,6 +54,7 @@ class Note:
     aliases: tuple[str, ...] = ()
     lang: str | None = None
     lines: dict = field(default_factory=dict, compare=False, hash=False)
+    legacy_slug: str = ""     # the slug talknotes 0.1 gave the file name, redirected to this one
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Event:
     location: str = ""
     url: str | None = None
     description: str = ""
+    legacy_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Page:
     body_line: int
     summary: str = ""
     lang: str | None = None
+    legacy_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,6 @@ def _alias(value) -> tuple[str, ...]:
     return aliases
 
 
-def _lang(value) -> str:
-    value = s.text(value)
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
-        raise s.Invalid(f"not a language tag: {value!r}", "use a BCP 47 tag such as en, de or pt-BR")
-    return value
-
-
 def _image_ref(value) -> str:
     value = s.text(value)
     if re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) or value.startswith("/"):
@@ -133,7 +129,7 @@ NOTE_SCHEMA = {
     "draft": s.Field(s.boolean, default=False),
     "updated": s.Field(s.date),
     "aliases": s.Field(_alias, default=()),
-    "lang": s.Field(_lang),
+    "lang": s.Field(s.language_tag),
 }
 
 EVENT_SCHEMA = {
@@ -148,7 +144,7 @@ EVENT_SCHEMA = {
 PAGE_SCHEMA = {
     "title": s.Field(s.text, required=True, doc="the page title"),
     "summary": s.Field(s.text, default=""),
-    "lang": s.Field(_lang),
+    "lang": s.Field(s.language_tag),
 }
 
 
@@ -292,7 +288,7 @@ def load_note(path: Path, raw_slug: str, folder: Path, root: Path) -> tuple[Note
     note = Note(slug=slug, path=rel, folder=folder, date=date, body=doc.body, body_line=doc.body_line,
                 event=event if event and is_slug(event) else None,
                 event_text=None if event and is_slug(event) else event,
-                lines=doc.lines,
+                lines=doc.lines, legacy_slug=legacy_slug(slug_source),
                 **{k: v for k, v in values.items() if k != "date"})
     return note, problems
 
@@ -331,7 +327,7 @@ def load_event(path: Path, root: Path) -> tuple[Event | None, list[Problem]]:
     if any(p.is_error for p in problems):
         return None, problems
     values["end"] = values["end"] or values["start"]
-    return Event(slug=slug, path=rel, **values), problems
+    return Event(slug=slug, path=rel, legacy_slug=legacy_slug(path.stem), **values), problems
 
 
 def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
@@ -339,7 +335,7 @@ def load_page(path: Path, root: Path) -> tuple[Page | None, list[Problem]]:
     if not doc.ok:
         return None, doc.problems
     return Page(slug=slugify(path.stem), path=doc.rel, folder=path.parent, body=doc.body,
-                body_line=doc.body_line, **doc.values), doc.problems
+                body_line=doc.body_line, legacy_slug=legacy_slug(path.stem), **doc.values), doc.problems
 
 
 def load_content(root: Path, cache: dict | None = None, digest_of=None) -> Content:
@@ -384,7 +380,8 @@ def load_content(root: Path, cache: dict | None = None, digest_of=None) -> Conte
 
 
 def _duplicates(records, kind: str) -> list[Problem]:
-    """Two files whose slugs fold to the same URL (``Café.md`` and ``cafe.md``)."""
+    """Two files whose slugs fold to the same URL (``Café.md`` and ``cafe.md``, ``Жук.md`` and
+    ``zhuk.md``): an error naming both files."""
     first: dict[str, str] = {}
     problems = []
     for record in records:
@@ -403,7 +400,8 @@ def _unknown_events(notes, events) -> list[Problem]:
     problems = []
     for note in notes:
         if note.event and note.event not in known:
-            close = difflib.get_close_matches(note.event, sorted(known), n=1)
+            renamed = [e.slug for e in events if e.legacy_slug == note.event]  # a 0.1 slug
+            close = renamed or difflib.get_close_matches(note.event, sorted(known), n=1)
             hint = (f"did you mean '{close[0]}'?" if close else
                     f"add content/events/{note.event}.yaml, or write the event's name as free text")
             problems.append(Problem(note.path, note.lines.get("event"), "event",

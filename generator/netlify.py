@@ -145,8 +145,32 @@ def alias_sources(alias: str) -> list[str]:
     return [bare + "/", bare] if bare else ["/"]
 
 
+#: A tag's slug also names its feed; a slug of any other kind names one page.
+_SLUG_ENDPOINTS = {"tag": ("tag", "tag_feed")}
+
+
+def moved_rules(site, urls, claimed) -> list[tuple[str, str]]:
+    """(old URL, new URL) for every page talknotes 0.1 published under a slug that is now
+    different (``site.moved``); sources in ``claimed`` (aliases) and repeats are left out."""
+    rules = []
+    for endpoint, old, new in site.moved:
+        for end in _SLUG_ENDPOINTS.get(endpoint, (endpoint,)):
+            target = urls.url_for(end, slug=new)
+            for source in alias_sources(urls.url_for(end, slug=old)):
+                if source not in claimed:
+                    claimed.add(source)
+                    rules.append((source, target))
+    return rules
+
+
+def _rule_lines(comment: str, rules) -> list[str]:
+    width = max(len(source) for source, _ in rules)
+    return ["", comment] + [f"{source.ljust(width)}  {target}  301" for source, target in rules]
+
+
 def redirects_text(site, urls) -> str:
-    """The ``_redirects`` file: a 301 for every note alias, and the 404 page under a sub-path."""
+    """The ``_redirects`` file: a 301 for every note alias and for every URL an old slug rule
+    published, and the 404 page under a sub-path."""
     base = urls.base_path
     lines = ["# Written by talknotes build: do not edit (see docs/deploy.md)."]
     rules = []
@@ -156,9 +180,10 @@ def redirects_text(site, urls) -> str:
             for source in alias_sources(alias):
                 rules.append((_url(base, source.lstrip("/")), target))
     if rules:
-        lines += ["", "# Old addresses of renamed notes (aliases in their front matter)."]
-        width = max(len(source) for source, _ in rules)
-        lines += [f"{source.ljust(width)}  {target}  301" for source, target in rules]
+        lines += _rule_lines("# Old addresses of renamed notes (aliases in their front matter).", rules)
+    moved = moved_rules(site, urls, {source for source, _ in rules})
+    if moved:
+        lines += _rule_lines("# Addresses from talknotes 0.1's slug rule (see docs/content.md#slugs).", moved)
     if base != "/":
         # Netlify serves /404.html for unknown paths at the site root by itself; below a
         # sub-path the site's own 404 page needs a rule. Non-forced: existing files still win.

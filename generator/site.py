@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .content import Content, Event, Note, Page
-from .slugs import slugify
+from .slugs import legacy_slug, slugify
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Site:
     tag_slugs: dict                      # tag name as written -> slug
     speaker_slugs: dict                  # speaker name -> slug
     event_by_slug: dict                  # event slug -> Event
+    moved: tuple = ()                    # (endpoint, talknotes 0.1 slug, slug now), see moved_slugs
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -103,6 +104,20 @@ def _groups(notes, names_of) -> tuple[tuple[Group, ...], dict]:
     names = {slug: min(counts, key=lambda n: (-counts[n], n)) for slug, counts in spelling.items()}
     groups = [Group(slug, names[slug], _newest_first(members[slug].values())) for slug in members]
     return tuple(sorted(groups, key=lambda g: (g.name.casefold(), g.slug))), slug_of
+
+
+def moved_slugs(kinds) -> tuple[tuple[str, str, str], ...]:
+    """(endpoint, old slug, new slug) for every name whose talknotes 0.1 slug differs from its
+    slug now, so that the old URL can redirect (see netlify.py).
+
+    ``kinds`` maps an endpoint (``note``, ``tag``, …) to its (0.1 slug, slug) pairs. An old slug
+    that is still a slug of the same kind is a page of the new site, so it is left out.
+    """
+    moved = set()
+    for endpoint, pairs in kinds.items():
+        current = {new for _, new in pairs}
+        moved |= {(endpoint, old, new) for old, new in pairs if old and old != new and old not in current}
+    return tuple(sorted(moved))
 
 
 def _all_related(notes, tag_slugs, limit, memo=None) -> dict[str, tuple[Note, ...]]:
@@ -164,5 +179,13 @@ def build_site(content: Content, today: dt.date, include_drafts: bool = False,
             related=related[note.slug])
 
     pages = tuple(sorted(content.pages, key=lambda p: p.slug))
+    moved = moved_slugs({
+        "note": [(n.legacy_slug, n.slug) for n in notes],
+        "event": [(e.legacy_slug, e.slug) for e in content.events],
+        "page": [(p.legacy_slug, p.slug) for p in pages],
+        # An ASCII name slugs as it did in 0.1: only the others can have moved.
+        "speaker": [(legacy_slug(name), slug) for name, slug in speaker_slugs.items() if not name.isascii()],
+        "tag": [(legacy_slug(name), slug) for name, slug in tag_slugs.items() if not name.isascii()],
+    })
     return Site(notes, pages, tags, speakers, events, tuple(years), neighbours,
-                tag_slugs, speaker_slugs, event_by_slug)
+                tag_slugs, speaker_slugs, event_by_slug, moved)

@@ -129,11 +129,11 @@ def test_an_empty_title_is_refused(site):
     assert result.stderr.startswith("talknotes new: the title is empty")
 
 
-def test_a_title_in_another_script_gets_the_sites_fallback_slug(site):
+def test_a_title_in_another_script_gets_a_transliterated_slug(site):
     result = talknotes("new", "日本語の講演", "--date", "2024-05-05", cwd=site)
     assert result.returncode == 0, result.stderr
     rel = result.stdout.strip()
-    assert rel.startswith("content/notes/2024-05-05-u") and loaded(site, rel).title == "日本語の講演"
+    assert rel == "content/notes/2024-05-05-ribenyunojiangyan.md" and loaded(site, rel).title == "日本語の講演"
 
 
 def test_not_a_site_folder(tmp_path):
