@@ -1,3 +1,3 @@
 """talknotes: turn Markdown talk notes into a fast, accessible static site."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -16,6 +16,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"talknotes {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    quiet_help = "no progress line (shown on a terminal only); the summary, warnings and errors print as usual"
     build = commands.add_parser("build", help="build the site into output/")
     build.add_argument("--source", type=Path, default=None,
                        help="the site folder, holding talknotes.yaml (default: the current folder)")
@@ -24,12 +25,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="override base_url, e.g. https://example.org/talks/ or /talks/2026/")
     build.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
     build.add_argument("--timings", action="store_true", help="print the time each stage took")
+    build.add_argument("--quiet", action="store_true", help=quiet_help)
 
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
     serve.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action="store_true", help="include drafts and future-dated notes")
+    serve.add_argument("--quiet", action="store_true", help=quiet_help)
 
     new = commands.add_parser("new", help="start a new note in content/notes/ (see docs/new.md)")
     new.add_argument("title", help="the talk's title")
@@ -39,11 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", metavar="YYYY-MM-DD", help="the talk's date (default: today in the site's time zone)")
     new.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
 
+    init = commands.add_parser("init", help="start a new site in a new or empty folder (see docs/init.md)")
+    init.add_argument("dir", nargs="?", type=Path, default=None, metavar="DIR",
+                      help="the folder to create (default: the current one, if empty)")
+    init.add_argument("--title", help="the site's name (default: Talk notes)")
+    init.add_argument("--base-url", help="where the site will be published (default: https://example.org/)")
+    init.add_argument("--author", help="your name, for feeds and the example note (default: git's user.name)")
+    init.add_argument("--language", help="BCP 47 language tag, e.g. en or pt-BR (default: from the locale)")
+    init.add_argument("--timezone", help="IANA time zone, e.g. Europe/London (default: this machine's)")
+    init.add_argument("--no-input", action="store_true",
+                      help="never ask; use the defaults for what the flags leave open (the default off a terminal)")
+
     check = commands.add_parser("check", help="check the site like a pull-request reviewer, writing nothing")
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="text: path:line: message; github: GitHub Actions annotations")
     check.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
     check.add_argument("--drafts", action="store_true", help="also check drafts' bodies, as a --drafts build")
+    check.add_argument("--quiet", action="store_true", help=quiet_help)
     return parser
 
 
@@ -71,8 +86,10 @@ def _build(args) -> int:
     if not source.is_dir():
         print(f"talknotes: no such folder: {source}", file=sys.stderr)
         return 2
+    from .progress import Progress
     options = BuildOptions(source=source, output=args.output.resolve() if args.output else None,
-                           base_url=args.base_url, drafts=args.drafts, background_cleanup=True)
+                           base_url=args.base_url, drafts=args.drafts, background_cleanup=True,
+                           progress=Progress.for_stream(sys.stderr, args.quiet))
     try:
         result = build(options)
     except BuildError as exc:
@@ -93,9 +110,11 @@ def _build(args) -> int:
 
 
 def _serve(args) -> int:
+    from .progress import Progress
     from .serve import serve
     try:
-        return serve(_find_source(args.source), args.host, args.port, args.drafts)
+        return serve(_find_source(args.source), args.host, args.port, args.drafts,
+                     progress=Progress.for_stream(sys.stderr, args.quiet))
     except OSError as exc:  # e.g. the port is taken
         print(f"talknotes: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -106,9 +125,15 @@ def _new(args) -> int:
     return run(args, _find_source(args.source))
 
 
+def _init(args) -> int:
+    from .initsite import run
+    return run(args)
+
+
 def _check(args) -> int:
     from .check import run
-    return run(args, _find_source(args.source))
+    from .progress import Progress
+    return run(args, _find_source(args.source), progress=Progress.for_stream(sys.stderr, args.quiet))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return {"build": _build, "serve": _serve, "new": _new, "check": _check}[args.command](args)
+        return {"build": _build, "serve": _serve, "new": _new, "init": _init, "check": _check}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

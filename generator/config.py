@@ -78,7 +78,7 @@ SCHEMA: dict[str, s.Field] = {
     "description": s.Field(s.text, default="", doc="one sentence about the site"),
     "base_url": s.Field(_base_url, default="http://localhost:8000/", doc="where the site is published"),
     "author": s.Field(s.text, default="", doc="the author's name, used in feeds"),
-    "language": s.Field(s.text, default="en", doc="BCP 47 language tag, e.g. en or en-GB"),
+    "language": s.Field(s.language_tag, default="en", doc="BCP 47 language tag, e.g. en or en-GB"),
     "timezone": s.Field(_timezone, default="UTC", doc="IANA time zone for dates in feeds"),
     "theme": s.Field(s.text, default="default", doc="a folder in themes/"),
     "per_page": s.Field(s.positive_int, default=10, doc="notes per page on the home page"),

@@ -12,11 +12,12 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bundled import bundled
 from .errors import Problem, relative
 from .yamlfile import load_mapping
 
 BUILTIN = Path(__file__).parent / "builtin"
-BUNDLED_THEMES = Path(__file__).parent.parent / "themes"  # the repository's themes, for a checkout
+BUNDLED_THEMES = bundled("themes", "themes")  # the themes that come with talknotes
 
 
 @dataclass(frozen=True)
