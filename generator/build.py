@@ -1,26 +1,28 @@
-"""Build orchestration: the stages, in order, from ``talknotes.yaml`` to ``output/``.
+"""``talknotes build``: the stages of generator/pipeline.py in order, from ``talknotes.yaml`` to
+``output/``, with what only a build does: the no-change shortcut, early Markdown workers, the
+search index, the report and the atomic publish.
 
-Each stage takes what the previous one produced. Problems are collected per stage; the build
-stops before writing if any is an error, so a published ``output/`` is never damaged.
+Each stage takes the earlier stages' results. Problems are gathered as it goes; the build stops
+before publishing if any is an error, so a published ``output/`` is never damaged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .cache import BuildCache, load_manifest, save_manifest
-from .config import Config, load_config
-from .content import load_content
-from .errors import BuildError, Problem
+from .config import Config
+from .errors import Problem
 from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir
+from .pipeline import (Settings, Stages, document_count, load_model, load_settings, process_images,
+                       render_markdown, render_pages, today_in)
 from .progress import NO_PROGRESS
-from .routes import Urls, build_routes, check_routes
-from .site import build_site
+from .routes import Urls, build_routes
+
+__all__ = ["BuildOptions", "BuildResult", "build", "load_site_config", "today_in"]
 
 
 @dataclass
@@ -48,59 +50,10 @@ class BuildOptions:
     progress: object = NO_PROGRESS  # a progress.Progress: each stage and its count, on a terminal
 
 
-class _Stages:
-    """Times each stage and gathers problems."""
-
-    def __init__(self, cache):
-        self.cache = cache
-        self.timings: dict[str, float] = {}
-        self.problems: list[Problem] = []
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
-
-    def add(self, problems) -> None:
-        self.problems.extend(problems)
-
-    def stop_on_errors(self) -> None:
-        if any(p.is_error for p in self.problems):
-            raise BuildError([p for p in self.problems if p.is_error])
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-
-def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
-    """Markdown workers started now, if this build will render many documents (see
-    :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
-    import os
-    from .documents import MarkdownWorkers, fork_is_safe
-    cores = os.cpu_count() or 1
-    if options.in_place or cores < 2 or not fork_is_safe() or not MarkdownWorkers.worth_starting(config.root, cache):
-        return None
-    return MarkdownWorkers(config.root, config.markdown["raw_html"], cores)
-
-
 def load_site_config(options: BuildOptions) -> tuple[Config, list[Problem]]:
-    config, problems = load_config(options.source)
-    if options.base_url:
-        try:
-            config = config.with_base_url(options.base_url)
-        except ValueError as exc:
-            problems.append(Problem("--base-url", None, None, str(exc),
-                                    "give a URL like https://example.org/talks/ or a path like /talks/"))
-    return config, problems
-
-
-def today_in(config: Config) -> dt.date:
-    from zoneinfo import ZoneInfo
-    return dt.datetime.now(ZoneInfo(config.timezone)).date()
+    """The site's settings with the options' ``--base-url`` applied (see pipeline.py)."""
+    from .pipeline import load_site_config as load
+    return load(options.source, options.base_url)
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -111,135 +64,83 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     ``options.progress`` shows each stage while it runs; its line is cleared when this returns.
     """
     try:
-        return _build(options, cache)
+        return _build(options, cache if cache is not None else BuildCache())
     finally:
         options.progress.finish()  # the caller's next line (summary, warnings) starts clean
 
 
-def _build(options: BuildOptions, cache: BuildCache | None) -> BuildResult:
-    """:func:`build`, without clearing the progress line."""
-    from .documents import render_documents
-    from .render import static_assets, write_site
-    from .searchstage import SearchStage
-
-    cache = cache if cache is not None else BuildCache()
+def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     cache.counts.clear()
-    run = _Stages(cache)
-    progress = options.progress
-    progress.start("load")
-    with run.stage("load"):
-        config, problems = load_site_config(options)
-        run.add(problems)
-        cache.attach(config.cache_path())
-        from .theme import load_theme
-        theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
-        output = options.output or config.root / "output"
-        today = options.today or today_in(config)
-        spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (output.py)
-        signature = workers = None
-        try:
+    run = Stages(cache, options.progress)
+    settings = run.run("load", _load_settings, options, cache)
+    run.add(settings.problems)
+    config = settings.config
+    output = options.output or config.root / "output"
+    spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (output.py)
+    workers, signature = None, None
+    try:
+        with run.stage("load"):
             # A cold build's Markdown workers get ready while this process loads the notes; with
             # no earlier build to compare with, they start before the inputs are even digested.
             saved = _saved_build(cache, output)
-            first = saved is None
-            if first and not problems:
+            if saved is None and not run.problems:
                 workers = _early_workers(options, config, cache)
             # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
-            if not problems and theme is not None and not options.in_place:
-                signature = input_signature(config, options, theme, output, today, cache.files.digest)
-                unchanged = None if first else unchanged_build(cache, config, output, signature, saved)
+            if not run.problems and settings.theme is not None and not options.in_place:
+                signature = input_signature(config, options, settings.theme, output, settings.today,
+                                            cache.files.digest)
+                unchanged = None if saved is None else unchanged_build(cache, config, output, signature, saved)
                 if unchanged is not None:
                     put_aside(output, spare)
                     unchanged.timings = run.timings
                     cache.files.forget_unused()
                     cache.flush()
                     return unchanged
-            if not first and not problems:
+            if saved is not None and not run.problems:
                 workers = _early_workers(options, config, cache)
-            content = load_content(config.root, cache.notes, cache.files.digest)
-            run.add(content.problems)
-            site = build_site(content, today, options.drafts, config.related_notes,
-                              memo=lambda key, compute: cache.memo("related", key, compute))
-            run.add(check_routes(site))
-            run.add(theme_problems)
-            out = _Output(options, config, cache, run, site, output, spare)
-        except BaseException:
-            if workers is not None:
-                workers.close()
-            raise
+        model = run.run("load", load_model, settings, options.drafts, cache)
+        run.add(model.problems)
+        out = _Output(options, config, cache, run, model.site, output, spare)
+    except BaseException:
+        if workers is not None:
+            workers.close()
+        raise
 
     search = None
     try:
         # Markdown and images run even when some files failed to load, so one run reports every
         # problem; images are processed first because only decoding finds a truncated file.
-        with run.stage("markdown"):
-            from .media import Media
-            media = Media.for_config(config)
-            early = {}
+        early = {}
 
-            def meanwhile() -> None:  # in this process, while Markdown workers render
-                out.prepare(folders=True)
-                if theme is not None and not any(p.is_error for p in run.problems):
-                    __import__("jinja2")  # the page stage's, imported while this process waits
-                    early["static"] = static_assets(theme, cache)
+        def meanwhile() -> None:  # in this process, while Markdown workers render
+            out.prepare(folders=True)
+            if settings.theme is not None and not run.has_errors:
+                from .render import static_assets
+                __import__("jinja2")  # the page stage's, imported while this process waits
+                early["static"] = static_assets(settings.theme, cache)
 
-            progress.start("markdown", len(site.notes) + len(site.pages))
-            documents = render_documents(site, content, config, media, cache, pool=workers, meanwhile=meanwhile,
-                                         progress=progress)
-            for rendered in documents.values():
-                run.add(rendered.problems)
-            for note in site.notes:
-                media.cover(note)
-            run.add(media.problems)
+        markdown = run.run("markdown", render_markdown, settings, model, cache, workers, meanwhile,
+                           options.progress, total=document_count(model))
+        run.add(markdown.problems)
         out.prepare()
         staging, writer = out.staging, out.writer
-        progress.start("images")
-        with run.stage("images"):
-            run.add(media.process(staging, progress))
-            for rel in media.outputs():
-                writer.adopt(rel)
+        run.add(run.run("images", process_images, markdown, writer, staging, options.progress))
         run.stop_on_errors()
-        routes = out.routes or build_routes(site, config.per_page)
+        routes = out.routes or build_routes(model.site, config.per_page)
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
-        progress.start("search")
-        with run.stage("search"):
-            search = SearchStage(site, urls, documents, cache)
-            if not options.in_place:
-                search.start()  # in a child process, while this one renders the pages
+        search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
         from .report import PageWeights
         weights = PageWeights(cache, writer, staging, urls, config.base_url)
-        progress.start("pages", len(routes))
-        pages = write_site(writer, run, site, content, config, theme, routes, documents, media, weights,
-                           static=early.get("static"), progress=progress)
-        run.add(writer.problems)
+        options.progress.start("pages", len(routes))  # timed inside, as "render"
+        pages = render_pages(run, settings, model, markdown, writer, routes, weights, early.get("static"),
+                             options.progress)
         run.stop_on_errors()
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
-        progress.start("search")
-        with run.stage("search"):
-            def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
-                documents.clear()
-                cache.markdown.clear()
-                cache.record_digests.clear()
-            search.write(writer, pages.urls, release=None if options.in_place else release_html)
-        progress.start("report")
-        with run.stage("report"):  # last: it measures and lists every file written so far
-            from .netlify import write_deploy_files
-            from .report import write_report
-            seen = len(writer.problems)
-            report = write_report(writer, staging, routes, urls, config.budgets, memo=weights.memo)
-            run.add(write_deploy_files(writer, staging, site, urls))
-            run.add(writer.problems[seen:])
+        run.run("search", _finish_search, search, writer, pages, markdown, cache, options.in_place)
+        report = run.run("report", _report, run, writer, staging, routes, urls, model, config, weights)
         run.stop_on_errors()
-        progress.start("write")
-        with run.stage("write"):
-            cache.files.forget_unused()
-            cache.flush()
-            manifest = writer.finish()
-            if not options.in_place:
-                publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
-            save_manifest(cache, config.cache_path(), output, manifest)
-            cache.prune()
+        run.run("write", _publish, options, cache, config, writer, staging, output, spare)
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
     except BaseException:
         if workers is not None:
@@ -255,6 +156,64 @@ def _build(options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     if signature is not None:
         remember_build(cache, output, signature, result)
     return result
+
+
+def _load_settings(options: BuildOptions, cache: BuildCache) -> Settings:
+    settings = load_settings(options.source, options.base_url, options.today)
+    cache.attach(settings.config.cache_path())
+    return settings
+
+
+def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
+    """Markdown workers started now, if this build will render many documents (see
+    :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
+    import os
+    from .documents import MarkdownWorkers, fork_is_safe
+    cores = os.cpu_count() or 1
+    if options.in_place or cores < 2 or not fork_is_safe() or not MarkdownWorkers.worth_starting(config.root, cache):
+        return None
+    return MarkdownWorkers(config.root, config.markdown["raw_html"], cores)
+
+
+def _start_search(model, urls, markdown, cache, in_place: bool):
+    """The search stage, started in a child process while this one renders the pages (not in
+    the dev server, which keeps threads and so cannot fork)."""
+    from .searchstage import SearchStage
+    search = SearchStage(model.site, urls, markdown.documents, cache)
+    if not in_place:
+        search.start()
+    return search
+
+
+def _finish_search(search, writer, pages, markdown, cache, in_place: bool) -> None:
+    """Join the search child (or run it here) and write the index."""
+    def release_html() -> None:  # peak memory on big sites; the dev server keeps its cache
+        markdown.documents.clear()
+        cache.markdown.clear()
+        cache.record_digests.clear()
+    search.write(writer, pages.urls, release=None if in_place else release_html)
+
+
+def _report(run, writer, staging, routes, urls, model, config, weights) -> dict:
+    """Last before publishing: it measures and lists every file written so far."""
+    from .netlify import write_deploy_files
+    from .report import write_report
+    seen = len(writer.problems)
+    report = write_report(writer, staging, routes, urls, config.budgets, memo=weights.memo)
+    run.add(write_deploy_files(writer, staging, model.site, urls))
+    run.add(writer.problems[seen:])
+    return report
+
+
+def _publish(options, cache, config, writer, staging, output, spare) -> None:
+    """Keep the caches, then swap the staged site into ``output/`` in one step."""
+    cache.files.forget_unused()
+    cache.flush()
+    manifest = writer.finish()
+    if not options.in_place:
+        publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
+    save_manifest(cache, config.cache_path(), output, manifest)
+    cache.prune()
 
 
 class _Output:
@@ -284,7 +243,7 @@ class _Output:
                              reconcile=reconcile)
         # Routes of a site with errors are never used, and in place the live site gets no
         # folder before the build is known to succeed.
-        if folders and not self.options.in_place and not any(p.is_error for p in self.run.problems):
+        if folders and not self.options.in_place and not self.run.has_errors:
             self.routes = build_routes(self.site, self.config.per_page)
             urls = Urls(self.config.base_path, self.config.origin)
             self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)

@@ -56,58 +56,68 @@ def check_site(root: Path, drafts: bool = False, today: dt.date | None = None,
 
 
 def _check_site(root: Path, drafts: bool, today: dt.date | None, progress) -> CheckReport:
-    """:func:`check_site`, without clearing the progress line."""
-    progress.start("load")
-    from .build import today_in
-    from .config import load_config
-    from .content import load_content
-    from .media import Media
-    from .documents import render_documents
-    from .routes import check_routes
-    from .site import build_site
-    from .theme import load_theme
+    """:func:`check_site`, without clearing the progress line: the build's own stages
+    (generator/pipeline.py) with no cache and no output, then the reviewer's rules."""
+    from .pipeline import Stages, document_count, load_model, load_settings, render_markdown
 
-    config, problems = load_config(root)
-    content = load_content(root)
-    problems += content.problems
-    today = today or today_in(config)
-    problems += future_notes(content.notes, today)
-    site = build_site(content, today, drafts, config.related_notes)
-    problems += check_routes(site)
-    theme, theme_problems = load_theme(root, config.theme, config.lines.get("theme"))
-    problems += theme_problems
+    run = Stages(cache=None, progress=progress)  # no cache: check writes nothing
+    settings = run.run("load", load_settings, root, today=today)
+    model = run.run("load", load_model, settings, drafts)
+    problems = list(settings.problems) + list(model.problems)
+    problems += future_notes(model.content.notes, settings.today)
+    site, config = model.site, settings.config
 
     # The build's own Markdown and image planning: missing, unreadable and broken images.
-    media = Media.for_config(config)
-    progress.start("markdown", len(site.notes) + len(site.pages))
-    documents = _documents(site, render_documents(site, content, config, media, progress=progress))
-    for note in site.notes:
-        media.cover(note)
+    markdown = run.run("markdown", render_markdown, settings, model, progress=progress, total=document_count(model))
+    documents = _documents(site, markdown.documents)
     alt_problems = missing_alt(documents)
     located = {(p.path, p.line) for p in alt_problems}
-    problems += [p for doc in documents for p in doc.rendered.problems]
-    problems += [p for p in media.problems  # the build only warns about alt text; check errs, once
+    problems += [p for p in markdown.problems  # the build only warns about alt text; check errs, once
                  if not (not p.is_error and "alt text" in p.message and (p.path, p.line) in located)]
     problems += alt_problems
     progress.start("links")
-    problems += links(site, config, documents, _template_ids(theme))
+    problems += links(site, config, documents, _template_ids(settings.theme))
     problems += aliases(site, config)
     problems += image_sizes(root, config.check["max_image_kb"])
 
     # Raw HTML is checked as the "allow" policy renders it, so escaped sites are checked too.
     if config.markdown["raw_html"] != "allow":
-        allowed = dataclasses.replace(config, markdown=dict(config.markdown, raw_html="allow"))
-        progress.start("raw html", len(site.notes) + len(site.pages))
-        html_docs = _documents(site, render_documents(site, content, allowed, progress=progress))
+        allowed = dataclasses.replace(settings, config=dataclasses.replace(
+            config, markdown=dict(config.markdown, raw_html="allow")))
+        html_docs = _documents(site, run.run("raw html", render_markdown, allowed, model, progress=progress,
+                                             total=document_count(model)).documents)
     else:
         html_docs = documents
     problems += raw_html(html_docs)
     if not any(p.is_error for p in problems):  # page weight needs a site that renders
-        from .report import budget_problems
-        progress.start("budgets")  # every page rendered, uncounted
-        problems += budget_problems(root, drafts, today)
-    return CheckReport(tuple(sort_problems(list(dict.fromkeys(problems)))), len(content.notes) + sum(
-        1 for path in content.failed if path.startswith("notes/")))
+        problems += run.run("budgets", budget_problems, run, settings, model, markdown)
+    return CheckReport(tuple(sort_problems(list(dict.fromkeys(problems)))), len(model.content.notes) + sum(
+        1 for path in model.content.failed if path.startswith("notes/")))
+
+
+def budget_problems(run, settings, model, markdown) -> list[Problem]:
+    """Pages over their budget: every page rendered into a temporary folder by the build's page
+    stage, from the Markdown already rendered, then measured as the build's report measures
+    them. No images are processed (budgets count the bytes before images); nothing else is
+    written. A site whose pages do not render has its problems reported elsewhere: none here."""
+    import tempfile
+
+    from .output import Writer
+    from .pipeline import render_pages
+    from .report import build_report, over_budget
+    from .routes import Urls, build_routes
+
+    config = settings.config
+    if settings.theme is None:
+        return []
+    seen = len(run.problems)
+    with tempfile.TemporaryDirectory(prefix="talknotes-check-") as folder:
+        routes = build_routes(model.site, config.per_page)
+        render_pages(run, settings, model, markdown, Writer(Path(folder)), routes)
+        if any(p.is_error for p in run.problems[seen:]):
+            return []
+        report = build_report(Path(folder), routes, Urls(config.base_path, config.origin), config.budgets)
+    return over_budget(report)
 
 
 @dataclass(frozen=True)

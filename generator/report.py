@@ -10,9 +10,7 @@ here reads the clock: two builds give the same report.
 from __future__ import annotations
 
 import json
-import math
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 from .config import BUDGET_DEFAULTS
@@ -184,184 +182,15 @@ def write_report(writer, staging: Path, routes, urls, budgets: dict | None = Non
 
 
 def report_text(report: dict) -> str:
-    """``build-report.json``'s text: ``json.dumps(report, indent=1, ensure_ascii=False)`` and a newline."""
-    parts: list[str] = []
-    _encode(report, parts, "\n")
-    parts.append("\n")
-    return "".join(parts)
+    """``build-report.json``'s text: the settings and summary indented, then one line per page.
 
-
-# With an indent the standard library's encoder runs in pure Python, a generator per value; on
-# a thousand pages it took 35 ms, more than measuring them when little changed. This writes the
-# same text (tests compare the two) with one call per container and C code for every string.
-_STRING = json.encoder.encode_basestring  # ensure_ascii=False
-
-
-def _encode(value, parts: list, newline: str) -> None:
-    """Append ``value`` as ``json.dumps(indent=1)`` writes it at the depth ``newline`` indents to."""
-    if isinstance(value, dict):
-        if not value:
-            parts.append("{}")
-            return
-        inner = newline + " "
-        separator = "{" + inner
-        for key, item in value.items():
-            parts.append(separator)
-            parts.append(_STRING(key) if isinstance(key, str) else _key(key))
-            parts.append(": ")
-            if isinstance(item, str):
-                parts.append(_STRING(item))
-            elif isinstance(item, int) and not isinstance(item, bool):
-                parts.append(int.__repr__(item))
-            else:
-                _encode(item, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "}")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + " "
-        if all(type(item) is str for item in value):  # a page's files: one join
-            parts.append("[" + inner + ("," + inner).join(map(_STRING, value)) + newline + "]")
-            return
-        separator = "[" + inner
-        for item in value:
-            parts.append(separator)
-            text = _page_text(item, inner) if type(item) is dict else None
-            if text is None:
-                _encode(item, parts, inner)
-            else:
-                parts.append(text)
-            separator = "," + inner
-        parts.append(newline + "]")
-    else:
-        parts.append(_scalar(value))
-
-
-_PAGE_KEYS = ("endpoint", "file", "url", "bytes", "total", "before_images", "lazy_images", "requests", "files",
-              "third_party", "co2_g")
-_PAGE_KEYS_WITH_SOURCE = (*_PAGE_KEYS, "source")
-_INT = {int}
-
-
-def _page_text(page: dict, newline: str) -> str | None:
-    """A page's entry in one go when it has the shape :func:`build_report` gives it (else None):
-    the thousand entries are most of the report, and a template is a few times faster."""
-    keys = tuple(page)
-    if keys != _PAGE_KEYS and keys != _PAGE_KEYS_WITH_SOURCE:
-        return None
-    sizes = page["bytes"]
-    if type(sizes) is not dict or tuple(sizes) != CATEGORIES:
-        return None
-    counts = (*sizes.values(), page["total"], page["before_images"], page["lazy_images"], page["requests"])
-    files, third_party, co2 = page["files"], page["third_party"], page["co2_g"]
-    if (set(map(type, counts)) != _INT or type(co2) is not float or not math.isfinite(co2)
-            or type(files) is not list or type(third_party) is not list):
-        return None  # bools, floats, NaN, tuples: the general encoder knows their spelling
-    i1 = newline + " "
-    i2 = i1 + " "
-    try:  # encode_basestring refuses anything but a string
-        head = (f'{{{i1}"endpoint": {_STRING(page["endpoint"])},{i1}"file": {_STRING(page["file"])},'
-                f'{i1}"url": {_STRING(page["url"])},')
-        separator = "," + i2
-        listed = [f"[{i2}{separator.join(map(_STRING, items))}{i1}]" if items else "[]"
-                  for items in (files, third_party)]
-        source = f',{i1}"source": {_STRING(page["source"])}' if len(keys) == len(_PAGE_KEYS_WITH_SOURCE) else ""
-    except TypeError:
-        return None
-    html, css, js, fonts, images, other, total, before, lazy, requests = counts  # exact ints: f-strings as repr
-    return (f'{head}{i1}"bytes": {{{i2}"html": {html},{i2}"css": {css},{i2}"js": {js},{i2}"fonts": {fonts},'
-            f'{i2}"images": {images},{i2}"other": {other}{i1}}},{i1}"total": {total},'
-            f'{i1}"before_images": {before},{i1}"lazy_images": {lazy},{i1}"requests": {requests},'
-            f'{i1}"files": {listed[0]},{i1}"third_party": {listed[1]},{i1}"co2_g": {float.__repr__(co2)}'
-            f'{source}{newline}}}')
-
-
-def _scalar(value) -> str:
-    if isinstance(value, str):
-        return _STRING(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
-    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
-
-
-def _float(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
-
-
-def _key(key) -> str:
-    """A non-string dict key, converted as ``json.dumps`` does."""
-    if isinstance(key, float):
-        return _STRING(_float(key))
-    if key is True or key is False or key is None:
-        return _STRING(_scalar(key))
-    if isinstance(key, int):
-        return _STRING(int.__repr__(key))
-    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
-
-
-class _Run:
-    """The little of a build's stage runner that rendering needs, for :func:`budget_problems`."""
-
-    cache = None
-
-    def __init__(self):
-        self.problems: list[Problem] = []
-
-    @contextmanager
-    def stage(self, name: str):
-        yield
-
-    def add(self, problems) -> None:
-        self.problems.extend(problems)
-
-
-def budget_problems(root: Path, drafts: bool = False, today=None) -> list[Problem]:
-    """Pages of the site at ``root`` over their budget, for ``talknotes check``.
-
-    Renders every page into a temporary folder, as a build would, but processes no images and
-    touches neither ``output/`` nor the cache: budgets count the bytes before images. A site
-    that does not render has its problems reported by the other checks, so this returns none.
-    """
-    import tempfile
-
-    from .build import today_in
-    from .config import load_config
-    from .content import load_content
-    from .media import Media
-    from .output import Writer
-    from .documents import render_documents
-    from .render import write_site
-    from .routes import Urls, build_routes
-    from .site import build_site
-    from .theme import load_theme
-
-    config, problems = load_config(root)
-    content = load_content(root)
-    theme, theme_problems = load_theme(root, config.theme, config.lines.get("theme"))
-    if theme is None or any(p.is_error for p in problems + list(content.problems) + theme_problems):
-        return []
-    site = build_site(content, today or today_in(config), drafts, config.related_notes)
-    media = Media.for_config(config)
-    documents = render_documents(site, content, config, media)
-    run = _Run()
-    with tempfile.TemporaryDirectory(prefix="talknotes-budget-") as folder:
-        routes = build_routes(site, config.per_page)
-        write_site(Writer(Path(folder)), run, site, content, config, theme, routes, documents, media)
-        if any(p.is_error for p in run.problems):
-            return []
-        report = build_report(Path(folder), routes, Urls(config.base_path, config.origin), config.budgets)
-    return over_budget(report)
+    With ``indent`` the standard library's encoder runs in pure Python (35 ms for a thousand
+    pages, more than measuring them when little changed); without it, its C encoder writes
+    each page, so the file stays readable line by line at the speed of ``json.dumps``."""
+    pages = report.get("pages") if isinstance(report, dict) else None
+    if not isinstance(pages, list):
+        return json.dumps(report, indent=1, ensure_ascii=False) + "\n"
+    head = json.dumps({k: v for k, v in report.items() if k != "pages"}, indent=1, ensure_ascii=False)
+    listed = ",\n  ".join(json.dumps(page, ensure_ascii=False) for page in pages)
+    tail = f'"pages": [\n  {listed}\n ]' if pages else '"pages": []'
+    return (head[:-2] + ",\n " if head != "{}" else "{\n ") + tail + "\n}\n"

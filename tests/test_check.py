@@ -437,3 +437,26 @@ def test_check_settings_default(tmp_path):
     from generator.config import load_config
     config, found = load_config(tmp_path)
     assert not found and config.check == {"max_image_kb": 2048}
+
+
+def test_check_renders_each_document_once_for_every_rule_and_the_budgets(tmp_path, monkeypatch):
+    """One pipeline: the rules and the page budgets read the same rendering (generator/pipeline.py)."""
+    from collections import Counter
+
+    import generator.markdown
+    from conftest import copy_sample_site
+    from generator.check import check_site
+
+    site = copy_sample_site(tmp_path / "site")
+    stock, calls = generator.markdown.render, Counter()
+
+    def counted(body, source, *args, **kwargs):
+        calls[source] += 1
+        return stock(body, source, *args, **kwargs)
+
+    monkeypatch.setattr(generator.markdown, "render", counted)
+    monkeypatch.setattr("generator.documents.POOL_THRESHOLD", 10 ** 6)  # in this process, where it is counted
+    report = check_site(site)
+    assert report.errors == []
+    notes = len(list((site / "content" / "notes").glob("*.md")))
+    assert len(calls) >= notes and set(calls.values()) == {1}

@@ -98,7 +98,7 @@ def test_a_build_that_fails_while_loading_closes_its_early_workers(tmp_path, mon
     def failing(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "load_content", failing)
+    monkeypatch.setattr("generator.pipeline.load_content", failing)
     try:
         build(BuildOptions(source=site, output=tmp_path / "out", today=TODAY), BuildCache())
     except KeyboardInterrupt:
