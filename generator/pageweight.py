@@ -12,279 +12,12 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-VIEWPORT_WIDTH = 400  # CSS px
-DEVICE_PIXEL_RATIO = 1
-ROOT_FONT_PX = 16
-CATEGORIES = ("html", "css", "js", "fonts", "images", "other")
+from .pagemarkup import (CATEGORIES, CSS_COMMENT, CSS_IMPORT, CSS_URL, FETCHING_TAGS, FONT_FACE, JS_IMPORT,
+                         SUFFIX_CATEGORY, FetchingTag, PageParser, ResourceParser, markup_key)
 
-_IMAGE_TYPES = {"image/avif", "image/webp", "image/jpeg", "image/png", "image/gif", "image/svg+xml", ""}
-_SUFFIX_CATEGORY = {".css": "css", ".js": "js", ".mjs": "js", ".woff2": "fonts", ".woff": "fonts",
-                    ".ttf": "fonts", ".otf": "fonts"}
-_CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)""", re.IGNORECASE)
-_FONT_FACE = re.compile(r"@font-face\s*{([^}]*)}", re.IGNORECASE)
-_CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""", re.IGNORECASE)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_JS_IMPORT = re.compile(r"""(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?["']([^"']+)["']""")
-_LENGTH = re.compile(r"([0-9.]+)(px|vw|rem|em)")
-
-
-
-# --- the markup --------------------------------------------------------------
-
-# Characters that Python's re.IGNORECASE also takes for these ASCII letters: ``ı`` and ``İ``
-# for i, the Kelvin sign for k, the long s for s. Spelling the cases out lets the scan below
-# run without IGNORECASE and still find exactly the same tags.
-_OTHER_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c}{c.upper()}{_OTHER_CASES.get(c, '')}]" for c in word)
-
-
-_REST_OF_TAG = r"""\b(?:[^>"']|"[^"]*"|'[^']*')*>"""
-
-#: Only these tags fetch anything; parsing just them is many times faster than the whole page.
-#: (``</script>`` too: after ``<script>`` the parser reads everything up to it as script text.)
-#: The same matches as ``<(?:link|script|picture|source|img)\b…>|</(?:picture|script)\s*>``
-#: with IGNORECASE, but grouped after one ``<`` by first letter and without IGNORECASE: a page
-#: has some 600 ``<`` to try, and this scans it in two thirds of the time (the largest cost left).
-_FETCHING_TAGS = re.compile("<(?:" + "|".join([
-    _any_case("link") + _REST_OF_TAG,
-    _any_case("s") + "(?:" + _any_case("cript") + "|" + _any_case("ource") + ")" + _REST_OF_TAG,
-    _any_case("picture") + _REST_OF_TAG,
-    _any_case("img") + _REST_OF_TAG,
-    "/(?:" + _any_case("picture") + "|" + _any_case("script") + r")\s*>"]) + ")")
-
-
-class _Resources:
-    """The resources a page's markup asks for, in document order, from the parser's tag calls."""
-
-    def __init__(self):
-        self.stylesheets: list[str] = []
-        self.scripts: list[tuple[str, bool]] = []     # (url, is_module)
-        self.preloads: list[tuple[str, str]] = []     # (url, as)
-        self.icons: list[tuple[str, str]] = []        # (url, type)
-        self.images: list[tuple[str | None, bool]] = []  # (chosen url, lazy)
-        self._picture: list | None = None             # <source> attributes of the open <picture>
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        if tag == "link":
-            rel = set(a.get("rel", "").lower().split())
-            href = a.get("href")
-            if not href:
-                return
-            if "stylesheet" in rel and "alternate" not in rel and not _print_only(a.get("media", "")):
-                self.stylesheets.append(href)
-            elif "modulepreload" in rel:
-                self.preloads.append((href, "script"))
-            elif "preload" in rel:
-                self.preloads.append((href, a.get("as", "")))
-            elif "icon" in rel:
-                self.icons.append((href, a.get("type", "")))
-        elif tag == "script" and a.get("src"):
-            self.scripts.append((a["src"], a.get("type", "").lower() == "module"))
-        elif tag == "picture":
-            self._picture = []
-        elif tag == "source" and self._picture is not None:
-            self._picture.append(a)
-        elif tag == "img":
-            chosen = None
-            for source in self._picture or []:
-                if source.get("type", "") in _IMAGE_TYPES and _media_matches(source.get("media", "")):
-                    chosen = _pick(source.get("srcset", ""), source.get("sizes", ""), None)
-                    if chosen:
-                        break
-            chosen = chosen or _pick(a.get("srcset", ""), a.get("sizes", ""), a.get("src"))
-            self.images.append((chosen, a.get("loading", "").lower() == "lazy"))
-
-    def handle_endtag(self, tag):
-        if tag == "picture":
-            self._picture = None
-
-
-class _Page(_Resources, HTMLParser):
-    """The resources a page's markup asks for, read by ``HTMLParser``."""
-
-    def __init__(self):
-        HTMLParser.__init__(self, convert_charrefs=True)
-        _Resources.__init__(self)
-
-
-# Reading a page's tags one by one. Feeding the parser all of a page's fetching tags costs more
-# than the rest of measuring it, and no two pages have the same tags (the canonical link names
-# the page). But most tags either fetch nothing (that link, a JSON-LD script) or recur on every
-# page (the stylesheets), so each distinct tag is read once and a page is keyed by the tags that
-# matter. ``_SIMPLE_TAG`` admits only tags that ``HTMLParser`` reads one at a time, the same
-# way alone as amid others, and whose reading is plain: ASCII names and whitespace, quotes only
-# around values, a proper end. ``_Tag.read`` gives for those exactly the calls the parser makes
-# (tests/test_pageweight_equivalence.py compares them); a page with any other tag is parsed whole.
-_WS = "[ \t\n\r\f]"
-
-
-def _ascii_any_case(*words: str) -> str:
-    return "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
-
-
-_ATTR = f"{_WS}+([A-Za-z_:][-A-Za-z0-9_:.]*)(?:{_WS}*={_WS}*(\"[^\"]*\"|'[^']*'|[^\\s\"'=<>`]+))?"
-_SIMPLE_TAG = re.compile(
-    "<(?P<start>" + _ascii_any_case("link", "script", "picture", "source", "img") + f")(?:{_ATTR})*{_WS}*/?>"
-    + "|</(?P<end>" + _ascii_any_case("picture", "script") + f"){_WS}*>")
-_SIMPLE_ATTR = re.compile(_ATTR)
-
-
-class _Tag:
-    """One simple fetching tag: the handler calls the parser makes for it, and their effect."""
-
-    __slots__ = ("events", "matters", "opens_script", "closes_script")
-
-    def __init__(self, events: tuple, opens_script: bool, closes_script: bool):
-        self.events = events                 # (tag, attrs), attrs None for an end tag
-        self.opens_script = opens_script     # the parser then reads all up to </script> as text
-        self.closes_script = closes_script
-        if any(tag in ("picture", "source", "img") for tag, _ in events):
-            self.matters = True  # they depend on or change the open <picture>
-        else:  # <link> and <script> do the same wherever they are: try them once
-            probe = _Resources()
-            self.replay(probe)
-            self.matters = bool(probe.stylesheets or probe.scripts or probe.preloads or probe.icons)
-
-    def replay(self, parser: _Resources) -> None:
-        for tag, attrs in self.events:
-            if attrs is None:
-                parser.handle_endtag(tag)
-            else:
-                parser.handle_starttag(tag, attrs)
-
-    @staticmethod
-    def read(text: str) -> _Tag | None:
-        """The tag ``text`` as ``HTMLParser`` reads it, or None if it is not simple."""
-        match = _SIMPLE_TAG.fullmatch(text)
-        if not match:
-            return None
-        if match["end"]:
-            name = match["end"].lower()
-            return _Tag(((name, None),), False, name == "script")
-        name = match["start"].lower()
-        attrs = []
-        pos = match.end("start")
-        while attr := _SIMPLE_ATTR.match(text, pos):
-            value = attr.group(2)
-            if value is not None:
-                if value[0] in "'\"":
-                    value = value[1:-1]
-                value = unescape(value) if value else value
-            attrs.append((attr.group(1).lower(), value))
-            pos = attr.end()
-        if "/" in text[pos:]:  # <img … />: a start tag and its end
-            return _Tag(((name, attrs), (name, None)), False, False)
-        return _Tag(((name, attrs),), name == "script", False)
-
-
-#: A simple ``<link>`` that fetches nothing (the canonical link, an alternate feed): its rel
-#: cannot name a stylesheet, preload or icon when its text has no such word and no ``&``.
-_INERT_LINK = _Tag((), False, False)
-_LINK_START = re.compile("<" + _ascii_any_case("link") + _WS)
-
-
-def _inert_link(text: str) -> bool:
-    # Every page has its own canonical link: this spares reading one tag per page in full.
-    low = text.lower()
-    return (bool(_LINK_START.match(text)) and "&" not in text and "stylesheet" not in low
-            and "preload" not in low and "icon" not in low and bool(_SIMPLE_TAG.fullmatch(text)))
-
-
-def _markup_key(known: dict, tags: list[str]) -> tuple | None:
-    """The tags of a page that matter, in order, or None if it has a tag that is not simple
-    or text the parser would swallow (anything but ``</script>`` right after ``<script>``)."""
-    key = []
-    in_script = False
-    for text in tags:
-        tag = known.get(text, False)
-        if tag is False:
-            tag = known[text] = _INERT_LINK if _inert_link(text) else _Tag.read(text)
-        if tag is None:
-            return None
-        if in_script:
-            if not tag.closes_script:
-                return None
-            in_script = False
-            continue  # the end of a script, which the parser reports and _Page ignores
-        in_script = tag.opens_script
-        if tag.matters:
-            key.append(tag)
-    return tuple(key)
-
-
-def _print_only(media: str) -> bool:
-    queries = [q.strip().lower() for q in media.split(",") if q.strip()]
-    return bool(queries) and all(q in ("print", "only print") for q in queries)
-
-
-def _px(length: str) -> float | None:
-    match = _LENGTH.fullmatch(length.strip().lower())
-    if not match:
-        return None
-    number, unit = float(match.group(1)), match.group(2)
-    return {"px": number, "vw": number * VIEWPORT_WIDTH / 100}.get(unit, number * ROOT_FONT_PX)
-
-
-def _media_matches(condition: str) -> bool:
-    """Evaluates ``(min-width: …)``/``(max-width: …)`` joined by ``and`` at the report's viewport."""
-    condition = condition.strip().lower()
-    if not condition or condition in ("all", "screen"):
-        return True
-    for part in re.split(r"\s+and\s+", condition):
-        match = re.fullmatch(r"\(\s*(min|max)-width\s*:\s*([^)]+)\)", part.strip())
-        width = _px(match.group(2)) if match else None
-        if width is None:
-            return False
-        if (match.group(1) == "min" and VIEWPORT_WIDTH < width) or (match.group(1) == "max" and VIEWPORT_WIDTH > width):
-            return False
-    return True
-
-
-_SIZE_ENTRY = re.compile(r"((?:\([^()]*\)\s*(?:and\s*)?)*)(.*)", re.IGNORECASE)
-
-
-def _slot_width(sizes: str) -> float:
-    """The image's layout width from ``sizes`` (100vw when absent or unreadable)."""
-    for entry in [e.strip() for e in sizes.split(",") if e.strip()]:
-        condition, length = _SIZE_ENTRY.fullmatch(entry).groups()
-        if condition.strip() and not _media_matches(re.sub(r"\s*and\s*$", "", condition.strip())):
-            continue
-        width = _px(length)
-        return width if width is not None else VIEWPORT_WIDTH
-    return VIEWPORT_WIDTH
-
-
-def _pick(srcset: str, sizes: str, src: str | None) -> str | None:
-    """The ``srcset`` candidate a browser picks at the report's viewport, else ``src``."""
-    candidates = []
-    for item in [c.strip() for c in srcset.split(",") if c.strip()]:
-        url, _, descriptor = item.partition(" ")
-        descriptor = descriptor.strip() or "1x"
-        try:
-            value = float(descriptor[:-1])
-        except ValueError:
-            continue
-        candidates.append((descriptor[-1], value, url))
-    wide = sorted((value, url) for kind, value, url in candidates if kind == "w")
-    if wide:
-        needed = _slot_width(sizes) * DEVICE_PIXEL_RATIO
-        return next((url for value, url in wide if value >= needed), wide[-1][1])
-    dense = sorted((value, url) for kind, value, url in candidates if kind == "x")
-    if dense:
-        return next((url for value, url in dense if value >= DEVICE_PIXEL_RATIO), dense[-1][1])
-    return src or None
-
-
-# --- one page -------------------------------------------------------------------------------------
 
 class SiteFiles:
     """Maps URLs of the built site to its files, and remembers what its pages have in common.
@@ -301,7 +34,7 @@ class SiteFiles:
         self._sizes: dict[str, int] = {}
         self._is_file: dict[str, bool] = {}
         self._found: dict[tuple[str, str], str | None] = {}
-        self._tags: dict[str, _Tag | None] = {}
+        self._tags: dict[str, FetchingTag | None] = {}
         self._markup: dict[tuple | str, _Markup] = {}
         self._fetches: dict[tuple, _Fetches] = {}
 
@@ -342,8 +75,8 @@ class SiteFiles:
 
     def fetches(self, tags: list[str], page_url: str) -> _Fetches:
         """What the page at ``page_url`` downloads besides itself, given its fetching tags (the
-        matches of ``_FETCHING_TAGS`` in its text, in order)."""
-        key = _markup_key(self._tags, tags)
+        matches of ``FETCHING_TAGS`` in its text, in order)."""
+        key = markup_key(self._tags, tags)
         if key is None:  # markup a plain tag-by-tag reading might get wrong: parse it whole
             key = "".join(tags)
         markup = self._markup.get(key)
@@ -380,18 +113,18 @@ _SAME_EVERYWHERE = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class _Markup:
-    """What :class:`_Page` finds in a page's fetching tags: from the relevant tags' recorded
-    parses (a tuple of :class:`_Tag`), or by parsing the tags' text whole (a string)."""
+    """What :class:`PageParser` finds in a page's fetching tags: from the relevant tags' recorded
+    parses (a tuple of :class:`FetchingTag`), or by parsing the tags' text whole (a string)."""
 
     __slots__ = ("stylesheets", "scripts", "preloads", "icons", "images", "same_everywhere")
 
     def __init__(self, source: tuple | str):
         if isinstance(source, str):
-            parser = _Page()
+            parser = PageParser()
             parser.feed(source)
             parser.close()
         else:
-            parser = _Resources()
+            parser = ResourceParser()
             for tag in source:
                 tag.replay(parser)
         self.stylesheets = tuple(parser.stylesheets)
@@ -411,16 +144,16 @@ def _css_files(site: SiteFiles, rel: str, seen: set) -> tuple[list[str], list[st
     if rel in seen:
         return [], []
     seen.add(rel)
-    css = _CSS_COMMENT.sub("", site.text(rel))
+    css = CSS_COMMENT.sub("", site.text(rel))
     sheets, fonts = [rel], []
-    for target in _CSS_IMPORT.findall(css):
+    for target in CSS_IMPORT.findall(css):
         found = site.file(target, site.url(rel))
         if found:
             more, more_fonts = _css_files(site, found, seen)
             sheets += more
             fonts += more_fonts
-    for face in _FONT_FACE.findall(css):
-        urls = _CSS_URL.findall(face)
+    for face in FONT_FACE.findall(css):
+        urls = CSS_URL.findall(face)
         found = site.file(urls[0], site.url(rel)) if urls else None
         if found:
             fonts.append(found)
@@ -433,7 +166,7 @@ def _module_files(site: SiteFiles, rel: str, seen: set) -> list[str]:
         return []
     seen.add(rel)
     files = [rel]
-    for target in _JS_IMPORT.findall(site.text(rel)):
+    for target in JS_IMPORT.findall(site.text(rel)):
         found = site.file(target, site.url(rel))
         if found:
             files += _module_files(site, found, seen)
@@ -444,7 +177,7 @@ def _category(rel: str, hint: str = "") -> str:
     suffix = PurePosixPath(rel).suffix.lower()
     if hint in ("style", "script", "font", "image"):
         return {"style": "css", "script": "js", "font": "fonts", "image": "images"}[hint]
-    return _SUFFIX_CATEGORY.get(suffix, "images" if suffix in (".png", ".jpg", ".jpeg", ".webp", ".avif",
+    return SUFFIX_CATEGORY.get(suffix, "images" if suffix in (".png", ".jpg", ".jpeg", ".webp", ".avif",
                                                                  ".gif", ".svg") else "other")
 
 
@@ -517,7 +250,7 @@ def page_weight(site: SiteFiles, rel: str) -> dict:
     """What a first visit to the page at ``rel`` (an HTML file in output/) downloads."""
     page = rel[: -len("index.html")] if rel.endswith("index.html") else rel
     data = _read_bytes(os.path.join(site.output, rel))  # its length is the page's size: no stat
-    fetches = site.fetches(_FETCHING_TAGS.findall(_read_text(data)), site.url(page))
+    fetches = site.fetches(FETCHING_TAGS.findall(_read_text(data)), site.url(page))
     if rel in fetches.fetched or rel in fetches.lazy:
         return _self_fetching_weight(site, rel, page, fetches)
     sizes = dict(fetches.sizes)

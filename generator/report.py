@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .config import BUDGET_DEFAULTS
 from .errors import Problem
-from .pageweight import CATEGORIES, DEVICE_PIXEL_RATIO, VIEWPORT_WIDTH, SiteFiles, page_weight
+from .pagemarkup import CATEGORIES, DEVICE_PIXEL_RATIO, VIEWPORT_WIDTH
+from .pageweight import SiteFiles, page_weight
 
 REPORT_FILE = "build-report.json"
 

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, TODAY
-from generator import pageweight
-from generator.pageweight import CATEGORIES, SiteFiles, _Tag, page_weight
+from generator import pagemarkup, pageweight
+from generator.pagemarkup import CATEGORIES, FetchingTag as _Tag
+from generator.pageweight import SiteFiles, page_weight
 from generator.report import co2_grams, report_text, summary_lines
 
 _CHECKS = settings(max_examples=150, deadline=None, derandomize=True,
@@ -68,7 +69,7 @@ def reference_weight(output: Path, origin: str, base_path: str, rel: str) -> dic
     """What a first visit to ``rel`` downloads, worked out the plain way."""
     site = _ReferenceSite(output, origin, base_path)
     page_url = site.url(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-    parser = pageweight._Page()
+    parser = pagemarkup.PageParser()
     parser.feed("".join(_REFERENCE_TAGS.findall(site.text(rel))))
     parser.close()
     fetched = {rel: "html"}
@@ -320,7 +321,7 @@ def test_tricky_pages_cover_both_ways_of_reading(tricky):
         page_weight(site, rel)
     keys = set(site._markup)
     assert any(isinstance(key, tuple) for key in keys) and any(isinstance(key, str) for key in keys)
-    one, two = (site.fetches(pageweight._FETCHING_TAGS.findall((root / f"{name}/index.html").read_text()),
+    one, two = (site.fetches(pagemarkup.FETCHING_TAGS.findall((root / f"{name}/index.html").read_text()),
                              f"https://example.org/{name}/") for name in ("one", "two"))
     assert one is two
     assert "self/index.html" in page_weight(site, "self/index.html")["files"]
@@ -340,7 +341,7 @@ def test_the_scan_finds_the_tags_the_case_insensitive_scan_found():
             for c in candidates + [name[i].upper(), "x"]:
                 word = name[:i] + c + name[i + 1:]
                 for text in (f"<{word} src=/a.js>", f"</{word}>", f"<{word}\u00e9>", f"</{word}\u00a0\u2003>"):
-                    assert pageweight._FETCHING_TAGS.findall(text) == _REFERENCE_TAGS.findall(text), text
+                    assert pagemarkup.FETCHING_TAGS.findall(text) == _REFERENCE_TAGS.findall(text), text
 
 
 # --- random markup ------------------------------------------------------------------------------
@@ -413,7 +414,7 @@ def _check_tag(text, after):
     alone.close()
     assert list(tag.events) == alone.events
     assert tag.opens_script == (alone.cdata_elem == "script")
-    if pageweight._inert_link(text):  # the shortcut for links that fetch nothing
+    if pagemarkup._inert_link(text):  # the shortcut for links that fetch nothing
         assert not tag.matters and not tag.opens_script and not tag.closes_script
     amid = _Recorder()
     amid.feed(text + after)
