@@ -1,4 +1,5 @@
-"""Discovery and validation of content: notes, events and pages as immutable records.
+"""Discovery and validation of content: notes, events and pages read into the immutable
+records of generator/records.py.
 
 Layout:
   content/notes/<slug>.md, content/notes/YYYY-MM-DD-<slug>.md or content/notes/<slug>/index.md
@@ -19,6 +20,7 @@ from . import scan
 from . import schema as s
 from .errors import Problem, relative
 from .filedigests import read_digest
+from .records import EVENT_SCHEMA, NOTE_SCHEMA, PAGE_SCHEMA, Content, Event, Note, Page
 from .scan import leads_outside
 from .slugs import is_slug, legacy_slug, slugify
 from .yamlfile import load_mapping
@@ -28,124 +30,6 @@ DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 # Notes, pages and event files larger than this are refused unread: Markdown takes about two
 # seconds a megabyte, so a runaway file (a pasted log, a 50 MB dump) cannot stall a build.
 MAX_FILE_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Note:
-    """A talk note: front matter fields plus the Markdown body."""
-
-    slug: str
-    path: str                 # relative to the site root, for messages
-    folder: Path              # where relative links and images are resolved
-    title: str
-    date: dt.date
-    body: str
-    body_line: int            # line of the body's first line in the file
-    event: str | None = None  # an event slug when it names one, else None
-    event_text: str | None = None  # free-text event name
-    speakers: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    summary: str = ""
-    slides: str | None = None
-    video: str | None = None
-    image: str | None = None
-    draft: bool = False
-    updated: dt.date | None = None
-    aliases: tuple[str, ...] = ()
-    lang: str | None = None
-    lines: dict = field(default_factory=dict, compare=False, hash=False)
-    legacy_slug: str = ""     # the slug talknotes 0.1 gave the file name, redirected to this one
-
-
-@dataclass(frozen=True)
-class Event:
-    """A conference or meetup that notes belong to."""
-
-    slug: str
-    path: str
-    name: str
-    start: dt.date
-    end: dt.date
-    location: str = ""
-    url: str | None = None
-    description: str = ""
-    legacy_slug: str = ""
-
-
-@dataclass(frozen=True)
-class Page:
-    """A standalone page such as About."""
-
-    slug: str
-    path: str
-    folder: Path
-    title: str
-    body: str
-    body_line: int
-    summary: str = ""
-    lang: str | None = None
-    legacy_slug: str = ""
-
-
-@dataclass(frozen=True)
-class Content:
-    notes: tuple[Note, ...]
-    events: tuple[Event, ...]
-    pages: tuple[Page, ...]
-    problems: tuple[Problem, ...]
-    failed: frozenset[str] = frozenset()  # documents that exist but could not be loaded
-    # Record path -> digest of the file's bytes, where known: a record is a function of its
-    # file, so this identifies it without looking at its fields (see fingerprint.py).
-    digests: dict = field(default_factory=dict, compare=False, repr=False)
-
-
-def _alias(value) -> tuple[str, ...]:
-    aliases = s.text_list(value)
-    for alias in aliases:
-        if not alias.startswith("/") or ".." in alias.split("/") or "//" in alias or re.search(r"[\s<>\"'?#\\]", alias):
-            raise s.Invalid(f"alias {alias!r} is not a site path",
-                            "write the old path from the site root, e.g. /notes/old-slug/")
-    return aliases
-
-
-def _image_ref(value) -> str:
-    value = s.text(value)
-    if re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) or value.startswith("/"):
-        raise s.Invalid(f"image must be a file beside the note or in content/images: {value!r}",
-                        "write a relative path such as cover.jpg")
-    return value
-
-
-NOTE_SCHEMA = {
-    "title": s.Field(s.text, required=True, doc="give the talk's title, e.g. title: Import time in Django"),
-    "date": s.Field(s.date, doc="the talk's date, YYYY-MM-DD"),
-    "event": s.Field(s.text, doc="an event slug from content/events/ or free text"),
-    "speakers": s.Field(s.text_list, default=()),
-    "tags": s.Field(s.text_list, default=()),
-    "summary": s.Field(s.text, default=""),
-    "slides": s.Field(s.url),
-    "video": s.Field(s.url),
-    "image": s.Field(_image_ref),
-    "draft": s.Field(s.boolean, default=False),
-    "updated": s.Field(s.date),
-    "aliases": s.Field(_alias, default=()),
-    "lang": s.Field(s.language_tag),
-}
-
-EVENT_SCHEMA = {
-    "name": s.Field(s.text, required=True, doc="the event's name, e.g. name: EuroPython 2011"),
-    "start": s.Field(s.date, required=True, doc="first day, YYYY-MM-DD"),
-    "end": s.Field(s.date, doc="last day, YYYY-MM-DD (defaults to start)"),
-    "location": s.Field(s.text, default=""),
-    "url": s.Field(s.url),
-    "description": s.Field(s.text, default=""),
-}
-
-PAGE_SCHEMA = {
-    "title": s.Field(s.text, required=True, doc="the page title"),
-    "summary": s.Field(s.text, default=""),
-    "lang": s.Field(s.language_tag),
-}
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
