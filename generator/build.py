@@ -12,8 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .cache import BuildCache, load_manifest, save_manifest
+from .cache import BuildCache, load_manifest, save_manifest, toolchain
 from .config import Config
 from .errors import Problem
 from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir
@@ -261,7 +260,7 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
     from .theme import BUILTIN
     digest_of = digest_of or (lambda path, stat=None: read_digest(path))
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(repr((__version__, options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
+    digest.update(repr((toolchain(), options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
                         dataclasses.replace(config, lines={}))).encode())
     for folder in [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]:
         for rel, entry in walk(folder):
@@ -290,7 +289,7 @@ def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: 
             stat = (output / rel).stat()
         except OSError:
             return None
-        if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
+        if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
             return None
     try:
         report = json.loads((output / "build-report.json").read_text(encoding="utf-8"))

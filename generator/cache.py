@@ -1,6 +1,12 @@
-"""What one build keeps for the next: parsed notes, rendered Markdown, the search index, and
-the manifest of the published site. ``talknotes serve`` keeps one in memory between rebuilds;
-the manifest is also stored in the cache folder so a later ``talknotes build`` reuses files.
+"""The one incremental store: what a build keeps for the next, in ``<cache_dir>/talknotes.sqlite``.
+
+It holds parsed notes, rendered Markdown, highlighted code blocks, the search index, small
+remembered values, the input files' digests, the last build's signature and the manifest of each
+published site (table ``output_files``). ``talknotes serve`` also keeps it in memory between
+rebuilds. The whole store is versioned by :data:`SCHEMA_VERSION` and :func:`toolchain` (the
+versions of talknotes and of the packages that shape its output): any mismatch discards it,
+with the compiled templates kept beside it, and the next build starts afresh.
+See docs/architecture.md for every cache and what invalidates it.
 """
 
 from __future__ import annotations
@@ -8,32 +14,114 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .filedigests import FileDigests
+from .output import OutputFile
 
 
-SCHEMA_VERSION = 2
-_SCHEMA = f"{SCHEMA_VERSION}/{__version__}"
+SCHEMA_VERSION = 3  # bump when what the store holds, or how, changes
+STORE_FILE = "talknotes.sqlite"
+# Beside the database and versioned with it: Jinja's compiled templates (theme.make_environment).
+_STORE_FOLDERS = ("jinja",)
 _KEPT = ("build:", "files")  # per output folder and per file: not owned by a single build
+
+# The packages whose version can change a byte of the output: Markdown and its extensions'
+# HTML, Pygments' highlighting, Jinja's templates, Pillow's image variants, PyYAML's front matter.
+DEPENDENCIES = ("Markdown", "Pygments", "Jinja2", "Pillow", "PyYAML")
+_toolchain: str | None = None
+
+
+def toolchain() -> str:
+    """talknotes' version and its dependencies', e.g. ``"talknotes 0.2.0, Markdown 3.7, ..."``.
+
+    Part of every key of derived output (the store's version, Markdown keys, page fingerprints,
+    the no-change signature, compiled templates), so that ``pip install -U pygments`` rebuilds.
+    Read once per process, from installed metadata: no dependency is imported for it."""
+    global _toolchain
+    if _toolchain is None:
+        versions = _versions(DEPENDENCIES)
+        _toolchain = ", ".join([f"talknotes {__version__}", *(f"{name} {versions[name]}" for name in DEPENDENCIES)])
+    return _toolchain
+
+
+def store_version() -> str:
+    """What a store on disk must have been written with to be used: schema and toolchain."""
+    return f"{SCHEMA_VERSION}; {toolchain()}"
+
+
+def _versions(names) -> dict[str, str]:
+    """Installed distributions' versions, as ``importlib.metadata.version`` finds them.
+
+    Importing importlib.metadata (``email``, ``csv``...) and parsing five METADATA files costs
+    15-20 ms, a tenth of a build where nothing changed; the names of the ``<name>-<version>.dist-info``
+    folders installers make, read in the same ``sys.path`` order, cost under a millisecond.
+    Anything else (an ``.egg-info``, no version in the name) is asked of importlib.metadata."""
+    wanted = {_normalise(name): name for name in names}
+    found: dict[str, str | None] = {}  # None: importlib.metadata decides
+    for folder in sys.path:
+        try:
+            listing = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in listing:
+            stem, _, kind = entry.rpartition(".")
+            if kind in ("dist-info", "egg-info"):
+                project, _, version = stem.partition("-")
+                name = wanted.get(_normalise(project))
+                if name is not None and name not in found:
+                    found[name] = version if kind == "dist-info" and version else None
+        if len(found) == len(wanted):
+            break
+    return {name: found.get(name) or _metadata_version(name) for name in names}
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _metadata_version(name: str) -> str:
+    import importlib.metadata
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"
+
+
+def discard_store(cache_dir: Path) -> bool:
+    """Delete the store in ``cache_dir``: the database and its WAL files, the compiled templates, older
+    versions' manifests; False if it could not be. Image variants stay (their key has Pillow's version),
+    as does the replaced site (each of its files is checked against the manifest, which is gone)."""
+    try:
+        for name in (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm"):
+            (cache_dir / name).unlink(missing_ok=True)
+        for name in _STORE_FOLDERS:
+            shutil.rmtree(cache_dir / name, ignore_errors=True)
+        for legacy in cache_dir.glob("manifest-*.json"):  # talknotes 0.2 kept manifests as JSON files
+            legacy.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 @dataclass
 class BuildCache:
     """Results of earlier builds, each keyed by the content it was computed from.
 
-    In memory for the life of a process (``serve``), and for Markdown and the search index
-    also in ``<cache_dir>/talknotes.sqlite`` when :meth:`attach` was called, so a later
-    ``talknotes build`` starts warm. A corrupt or foreign database is ignored, never fatal.
+    In memory for the life of a process (``serve``), and also in ``<cache_dir>/talknotes.sqlite``
+    when :meth:`attach` was called, so a later ``talknotes build`` starts warm. A corrupt
+    database, or one of another schema or toolchain, is discarded, never fatal.
     """
 
     notes: dict = field(default_factory=lambda: NoteStore())  # file path -> (bytes digest, note, problems)
     markdown: dict = field(default_factory=dict)   # render key -> Rendered
     search: tuple | None = None                    # (docs key, files)
-    manifests: dict = field(default_factory=dict)  # output folder -> manifest
+    manifests: dict = field(default_factory=dict)  # output folder -> {path: OutputFile}, as on disk
     counts: Counter = field(default_factory=Counter)  # what the last build did, for tests and --timings
     values: dict = field(default_factory=dict)     # small JSON values by "kind:key" (see memo)
     record_digests: dict = field(default_factory=dict)  # see Fingerprints
@@ -45,9 +133,11 @@ class BuildCache:
     _forked: tuple | None = None  # in a forked child: how much was pending, and what used, at the fork
     db: object = None
     path: Path | None = None
+    _pid: int = 0  # the process that opened ``db``
 
     def markdown_key(self, *parts) -> str:
-        text = "\0".join(map(str, (__version__, *parts)))
+        """The key of a Markdown result rendered from ``parts`` (settings and body) by this toolchain."""
+        text = "\0".join(map(str, (toolchain(), *parts)))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def record_key(self, record, *settings) -> str:
@@ -61,13 +151,15 @@ class BuildCache:
         return key
 
     def attach(self, cache_dir: Path) -> None:
-        """Use the on-disk cache in ``cache_dir`` too."""
+        """Use the on-disk store in ``cache_dir`` too; one of another version is discarded first."""
         if self.db is not None:
             return
         self.notes.cache = self
         import sqlite3
-        path = cache_dir / "talknotes.sqlite"
+        path = cache_dir / STORE_FILE
+        version = store_version()
         for attempt in range(2):
+            db = None
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, check_same_thread=False)
@@ -76,25 +168,35 @@ class BuildCache:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-                # Another generator version may parse notes differently: start afresh after an upgrade.
-                if row and row[0] != _SCHEMA:
+                # Another generator or dependency version may parse or render differently: start
+                # afresh after an upgrade, with every part of the store (see discard_store).
+                if row and row[0] != version:
                     raise sqlite3.DatabaseError("foreign cache")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
-                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
-                db.commit()
-                self.db, self.path = db, path
+                if not row:  # a new store: its tables are made with the row that versions them
+                    with db:
+                        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT)")
+                        db.execute("CREATE TABLE IF NOT EXISTS output_files (output TEXT, path TEXT, "
+                                   "digest TEXT, size INTEGER, mtime_ns INTEGER, key TEXT, site_attrs TEXT, "
+                                   "PRIMARY KEY (output, path)) WITHOUT ROWID")
+                        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (version,))
+                self.db, self.path, self._pid = db, path, os.getpid()
                 if not self.files.known:
                     self.files = FileDigests(self._get("files"))
                 return
             except (sqlite3.DatabaseError, OSError):
-                try:
-                    path.unlink(missing_ok=True)  # corrupt or foreign: start afresh
-                except OSError:
+                if db is not None:
+                    db.close()  # first: its WAL must not outlive the file, nor be checkpointed into a new one
+                if attempt or not discard_store(cache_dir):  # corrupt or foreign: start afresh, once
                     return
+
+    def _db_usable(self) -> bool:
+        """Whether ``db`` may be used here: not in a process forked without :meth:`detach` (a page
+        worker), where a connection of the parent's must not be touched; its lookups miss instead."""
+        return self.db is not None and (self._forked is not None or os.getpid() == self._pid)
 
     def _get(self, key: str):
         self._used.add(key)
-        if self.db is None:
+        if not self._db_usable():
             return None
         try:
             row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
@@ -103,7 +205,7 @@ class BuildCache:
             return None
 
     def _put(self, items) -> None:
-        if self.db is None or self._forked is not None:  # a forked child sends its entries to the parent
+        if not self._db_usable() or self._forked is not None:  # a forked child sends its entries to the parent
             return
         items = list(items)
         self._used.update(k for k, _ in items)
@@ -356,33 +458,49 @@ def _rendered_from_json(data: dict):
                     word_count=data.get("word_count"))
 
 
-def _manifest_file(cache_dir: Path, output: Path) -> Path:
-    name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
-    return cache_dir / f"manifest-{name}.json"
+def load_manifest(cache: BuildCache, cache_dir: Path, output: Path) -> dict[str, OutputFile]:
+    """The files of ``output`` as last published, by path; empty when unknown (or the store is new).
 
-
-def load_manifest(cache: BuildCache, cache_dir: Path, output: Path) -> dict:
-    """The manifest of ``output`` as last published; empty when unknown, foreign or corrupt."""
+    Read from the store's ``output_files`` table once per process, then kept in ``cache``."""
     key = str(output.resolve())
     if key in cache.manifests:
         return cache.manifests[key]
-    try:
-        data = json.loads(_manifest_file(cache_dir, output).read_text(encoding="utf-8"))
-        if data.get("generator") == __version__ and data.get("output") == key and isinstance(data.get("files"), dict):
-            return data["files"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
-
-
-def save_manifest(cache: BuildCache, cache_dir: Path, output: Path, manifest: dict) -> None:
-    key = str(output.resolve())
+    cache.attach(cache_dir)
+    manifest: dict[str, OutputFile] = {}
+    if cache.db is not None:
+        try:
+            rows = cache.db.execute("SELECT path, digest, size, mtime_ns, key, site_attrs FROM output_files "
+                                    "WHERE output = ?", (key,)).fetchall()
+            manifest = {path: OutputFile(digest, size, mtime, page_key, tuple(attrs.split()) if attrs else ())
+                        for path, digest, size, mtime, page_key, attrs in rows}
+        except Exception:  # noqa: BLE001 - a damaged table is an unknown site: every file is written
+            manifest = {}
     cache.manifests[key] = manifest
+    return manifest
+
+
+def save_manifest(cache: BuildCache, cache_dir: Path, output: Path, manifest: dict[str, OutputFile]) -> None:
+    """Record ``manifest`` as what ``output`` now holds. Only the rows that differ from the
+    manifest loaded (or saved) last are written: a build that changed one note writes a few."""
+    key = str(output.resolve())
+    before = cache.manifests.get(key)
+    cache.manifests[key] = manifest
+    cache.attach(cache_dir)
+    if cache.db is None:
+        return
+    if before is None:
+        changed, gone = manifest.items(), None
+    else:
+        changed = [(rel, entry) for rel, entry in manifest.items() if before.get(rel) != entry]
+        gone = [(key, rel) for rel in before if rel not in manifest]
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        target = _manifest_file(cache_dir, output)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"generator": __version__, "output": key, "files": manifest}), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        pass  # a cache that cannot be written only makes the next build slower
+        with cache.db:
+            if gone is None:
+                cache.db.execute("DELETE FROM output_files WHERE output = ?", (key,))
+            else:
+                cache.db.executemany("DELETE FROM output_files WHERE output = ? AND path = ?", gone)
+            cache.db.executemany("INSERT OR REPLACE INTO output_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 ((key, rel, e.digest, e.size, e.mtime_ns, e.key, " ".join(e.site_attrs))
+                                  for rel, e in changed))
+    except Exception:  # noqa: BLE001 - stale rows are harmless: an entry is trusted only if its file's stat matches
+        pass

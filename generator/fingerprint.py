@@ -2,7 +2,12 @@
 
 A page is re-rendered only when the fingerprint of everything it read changes: its route's
 context, the parts of ``site`` its templates touched (recorded while rendering), the templates
-it uses, and the site-wide settings. Same fingerprint, same bytes: correct by construction.
+it uses, the site-wide settings and the toolchain (talknotes' and its dependencies' versions).
+Same fingerprint, same bytes: correct by construction.
+
+The templates a template uses are those Jinja's own parser finds it extending, including or
+importing; one that names a template only at render time (``{% include some_variable %}``)
+may use any, so it depends on every template of the theme chain.
 """
 
 from __future__ import annotations
@@ -10,13 +15,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
 from pathlib import Path
 
+from .cache import toolchain
 from .content import Note, Page
+from .scan import walk
 
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, type(Path())})
-_TEMPLATE_REF = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
 
 
 def _h(*parts: str) -> str:
@@ -27,13 +32,17 @@ class Fingerprints:
     """Digests of one build's data; notes and pages digest with their rendered HTML."""
 
     def __init__(self, site, documents, global_parts: list[str], template_dirs: list[Path], cover=None,
-                 memo: dict | None = None, sources: dict | None = None):
+                 memo: dict | None = None, sources: dict | None = None, remember=None):
         self.site = site
         self.sources = sources or {}  # record path -> digest of its file (Content.digests)
         self.documents = documents
         self.cover = cover
-        self.global_key = _h(*global_parts)
+        self.global_key = _h(toolchain(), *global_parts)
         self.template_dirs = template_dirs
+        # remember(kind, key, compute): a JSON value kept across builds (BuildCache.memo), for the
+        # templates each template names: parsing a theme's 20 templates costs a rebuild 20 ms.
+        self._remember = remember or _remember_in_process
+        self._every_template: str | None = None
         self._records: dict[int, str] = {}
         # Digests of records from earlier builds (serve): a note whose record and rendered
         # result are the very same objects as last time has the same digest.
@@ -108,13 +117,55 @@ class Fingerprints:
             self._templates[name] = ""  # a cycle resolves to "" instead of recursing forever
             source = next((d / name for d in self.template_dirs if (d / name).is_file()), None)
             text = source.read_text(encoding="utf-8") if source else ""
-            self._templates[name] = _h(name, text, *(self.template(ref) for ref in sorted(set(_TEMPLATE_REF.findall(text)))))
+            refs = self._remember("template-refs", _h(text), lambda: referenced_templates(text))
+            if None in refs:  # a name known only at render time: it may be any template
+                self._templates[name] = _h(name, text, self.every_template())
+            else:
+                self._templates[name] = _h(name, text, *(self.template(ref) for ref in sorted(set(refs))))
         return self._templates[name]
+
+    def every_template(self) -> str:
+        """A digest of every template of the theme chain: each name, and the source that wins it."""
+        if self._every_template is None:
+            found: dict[str, str] = {}
+            for folder in self.template_dirs:
+                for rel, entry in walk(folder):
+                    if rel not in found and entry.is_file():
+                        with open(entry.path, "rb") as file:
+                            found[rel] = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
+            self._every_template = _h("every template", *(f"{rel}={digest}" for rel, digest in sorted(found.items())))
+        return self._every_template
 
     def page(self, template: str, context: dict, site_attrs) -> str:
         """The key of one rendered file."""
         return _h(self.global_key, self.template(template), self.value(context),
                   *(f"{a}={self.site_attr(a)}" for a in sorted(site_attrs)))
+
+
+_PARSER = None
+_REFS: dict[str, list] = {}
+
+
+def referenced_templates(source: str) -> list[str | None]:
+    """The names of the templates ``source`` extends, includes or imports, as Jinja's parser
+    finds them; None for each it names only at render time (a variable, an expression), and
+    ``[None]`` if it does not parse (rendering reports that; meanwhile assume the worst)."""
+    global _PARSER
+    import jinja2
+    from jinja2 import meta
+    if _PARSER is None:  # syntax only: no loader, globals or filters are needed to parse
+        _PARSER = jinja2.Environment()
+    try:
+        return list(meta.find_referenced_templates(_PARSER.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return [None]
+
+
+def _remember_in_process(kind: str, key: str, compute):
+    """Without a build cache: each template's references, parsed once per process."""
+    if key not in _REFS:
+        _REFS[key] = compute()
+    return _REFS[key]
 
 
 class TrackedSite:

@@ -6,8 +6,22 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Problem
+
+
+class OutputFile(NamedTuple):
+    """One file of a published site, as the manifest remembers it (see :func:`cache.load_manifest`).
+
+    Immutable, and a tuple so that readers written for the positional lists of earlier versions
+    (``entry[0]`` the digest, ``entry[1]`` the size, ...) keep working while they move to names."""
+
+    digest: str | None  # blake2b-128 of its bytes; None for files placed by others (image variants)
+    size: int           # as published: with ``mtime_ns``, what says it is still the file written
+    mtime_ns: int | None  # None until :meth:`Writer.finish` reads it from the staged file
+    key: str | None = None  # a page's fingerprint (fingerprint.Fingerprints.page); None for other files
+    site_attrs: tuple[str, ...] = ()  # the ``site`` attributes the page's templates read, sorted
 
 
 class Writer:
@@ -29,8 +43,8 @@ class Writer:
         self.previous = previous
         self.in_place = in_place
         self.reconcile = reconcile and not in_place
-        self.old = manifest or {}     # rel -> [digest, size, mtime_ns, key, site attrs]
-        self.manifest: dict = {}      # the same for this build, filled in by publish
+        self.old: dict[str, OutputFile] = manifest or {}  # rel -> the last build's file
+        self.manifest: dict[str, OutputFile] = {}  # the same for this build, completed by finish
         self.owners: dict[str, str] = {}
         self.problems: list[Problem] = []
         self.written = 0
@@ -101,25 +115,26 @@ class Writer:
         os.link(old, tmp)
         self._replace(tmp, target)
 
-    def _previous(self, rel: str, target: Path, digest: str | None = None, key: str | None = None) -> list | None:
+    def _previous(self, rel: str, target: Path, digest: str | None = None,
+                  key: str | None = None) -> OutputFile | None:
         """The previous build's manifest entry if its file can be kept (hard-linked into staging)."""
         entry = self.old.get(rel)
         if not entry or self.previous is None:
             return None
-        if (digest is not None and entry[0] != digest) or (key is not None and entry[3] != key):
+        if (digest is not None and entry.digest != digest) or (key is not None and entry.key != key):
             return None
         old = os.path.join(self.previous, rel)
         try:
             stat = os.stat(old)
-            if (stat.st_size, stat.st_mtime_ns) != (entry[1], entry[2]):
+            if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
                 return None  # changed by hand since: write it afresh
             if not self.in_place:
                 self._link_into(old, stat, target)
         except OSError:
             return None
-        return list(entry)
+        return entry
 
-    def record(self, rel: str, entry: list, written: bool) -> None:
+    def record(self, rel: str, entry: OutputFile, written: bool) -> None:
         """Enter a file put in place by :meth:`store` (possibly in a forked worker) in the manifest."""
         self.manifest[rel] = entry
         if written:
@@ -130,7 +145,7 @@ class Writer:
     def unchanged(self, rel: str, key: str, owner: str = "site") -> bool:
         """Reuse the previous build's file if it was rendered from the same ``key``."""
         entry = self.old.get(rel)
-        if not entry or entry[3] != key or rel in self.owners:
+        if not entry or entry.key != key or rel in self.owners:
             return False
         target = self.staging / rel
         if not self.in_place and not self.reconcile:  # else the folder is most likely there
@@ -142,7 +157,8 @@ class Writer:
         self.record(rel, kept, written=False)
         return True
 
-    def store(self, rel: str, data: bytes | str, key: str | None = None, site_attrs=()) -> tuple[list, bool]:
+    def store(self, rel: str, data: bytes | str, key: str | None = None,
+              site_attrs=()) -> tuple[OutputFile, bool]:
         """Put ``data`` at ``rel`` (already reserved), or keep the previous file if its bytes are
         the same; returns (manifest entry, whether it was written). It changes no shared state,
         so page workers can call it in parallel; the parent then calls :meth:`record`."""
@@ -153,7 +169,7 @@ class Writer:
         kept = self._previous(rel, target, digest=digest)
         if kept is not None:
             if key is not None:
-                kept[3:] = [key, sorted(site_attrs)]
+                kept = kept._replace(key=key, site_attrs=tuple(sorted(site_attrs)))
             return kept, False
         if self.in_place or self.reconcile:  # never write through a file readers (or output/) may share
             tmp = target.with_name(f".{target.name}.tmp")
@@ -161,7 +177,7 @@ class Writer:
             self._replace(tmp, target)
         else:
             target.write_bytes(data)
-        return [digest, len(data), None, key, sorted(site_attrs)], True
+        return OutputFile(digest, len(data), None, key, tuple(sorted(site_attrs))), True
 
     def write(self, rel: str, data: bytes | str, owner: str = "site", key: str | None = None,
               site_attrs=()) -> None:
@@ -184,14 +200,19 @@ class Writer:
 
     def adopt(self, rel: str) -> None:
         """Record a file put in place by someone else (image variants), so stale ones go."""
-        self.manifest.setdefault(rel, [None, 0, 0, None, []])
+        self.manifest.setdefault(rel, OutputFile(None, 0, 0))
 
-    def finish(self) -> dict:
+    def finish(self) -> dict[str, OutputFile]:
         """The manifest of the staged site, with each file's size and mtime as published."""
         for rel, entry in self.manifest.items():
             stat = (self.staging / rel).stat()
-            entry[1], entry[2] = stat.st_size, stat.st_mtime_ns
-        if self.in_place:
+            # Made afresh from the fields: an entry may have come in as a plain sequence.
+            self.manifest[rel] = OutputFile(entry[0], stat.st_size, stat.st_mtime_ns, entry[3], tuple(entry[4]))
+        if self.in_place and not self.old:
+            # Nothing is known of what the folder holds (a first build, or a discarded store):
+            # whatever is not part of this site goes, as when reconciling.
+            self._remove_others()
+        elif self.in_place:
             for rel in set(self.old) - set(self.manifest):
                 stale = self.staging / rel
                 stale.unlink(missing_ok=True)

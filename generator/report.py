@@ -171,7 +171,8 @@ class PageWeights:
 
     def memo(self, rel: str, compute):
         """For :func:`build_report`: the remembered weight of a page, else ``compute()``."""
-        digest = self.writer.manifest.get(rel, [None])[0]
+        entry = self.writer.manifest.get(rel)
+        digest = entry[0] if entry else None  # an OutputFile, or a list copied from one
         return compute() if digest is None else self.cache.memo("weight", self._key(rel, digest), compute)
 
 

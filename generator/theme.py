@@ -94,17 +94,23 @@ def fingerprint(logical: str, data: bytes) -> str:
 def make_environment(theme: Theme, globals_: dict, bytecode_dir: Path | None = None):
     """The Jinja environment: autoescaped, strict about undefined names, deterministic.
 
-    Compiled templates are cached on disk in ``bytecode_dir``, so a rebuild loads them instead
-    of compiling again. (A fresh environment per build: imported macros capture the globals of
-    the build that first imported them, so environments are never shared between builds.)
+    Compiled templates are cached on disk in ``bytecode_dir`` (in the cache folder, beside the
+    store), so a rebuild loads them instead of compiling again. (A fresh environment per build:
+    imported macros capture the globals of the build that first imported them, so environments
+    are never shared between builds.)
     """
     import jinja2
+
+    from .cache import store_version
 
     bytecode = None
     if bytecode_dir is not None:
         try:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            # Jinja checks a template's source, not which Jinja compiled it: the store's version
+            # (schema and toolchain) is in every file name, and a new one discards the folder.
+            tag = hashlib.blake2b(store_version().encode(), digest_size=6).hexdigest()
+            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir), pattern=f"{tag}-%s.cache")
         except OSError:
             bytecode = None
     env = jinja2.Environment(

@@ -76,7 +76,7 @@ def test_another_generator_version_starts_with_an_empty_cache(tmp_path, monkeypa
     options = BuildOptions(source=site, today=TODAY)
     build(options, BuildCache())
     edit(sorted((site / "content" / "notes").glob("*.md"))[3], "A change, so the build is not skipped.")
-    monkeypatch.setattr(cache_module, "_SCHEMA", "2/99.0")  # as if talknotes had been upgraded
+    monkeypatch.setattr(cache_module, "SCHEMA_VERSION", 99)  # as if talknotes had been upgraded
     cache = BuildCache()
     build(options, cache)
     documents = len(list((site / "content").rglob("*.md")))

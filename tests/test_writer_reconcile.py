@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.output import Writer
+from generator.output import OutputFile, Writer
 
 
 def files(root) -> dict[str, bytes]:
@@ -33,7 +33,7 @@ def test_unchanged_files_become_the_live_files_without_writing_through_them(tmp_
     (staging / "notes").mkdir(parents=True)
     (staging / "notes" / "same.html").write_text("an older version")
     stat = (live / "notes" / "same.html").stat()
-    manifest = {"notes/same.html": ["d", stat.st_size, stat.st_mtime_ns, "key", []]}
+    manifest = {"notes/same.html": OutputFile("d", stat.st_size, stat.st_mtime_ns, "key")}
     writer = Writer(staging, live, manifest, reconcile=True)
     assert writer.unchanged("notes/same.html", "key")
     writer.finish()
