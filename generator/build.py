@@ -167,11 +167,12 @@ def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
     """Markdown workers started now, if this build will render many documents (see
     :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
     import os
-    from .documents import MarkdownWorkers, fork_is_safe
+    from .documents import MarkdownWorkers
+    from .workers import fork_is_safe
     cores = os.cpu_count() or 1
     if options.in_place or cores < 2 or not fork_is_safe() or not MarkdownWorkers.worth_starting(config.root, cache):
         return None
-    return MarkdownWorkers(config.root, config.markdown["raw_html"], cores)
+    return MarkdownWorkers(config.root, config.markdown["raw_html"], cores, config.markdown.get("speedups", True))
 
 
 def _start_search(model, urls, markdown, cache, in_place: bool):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from .progress import NO_PROGRESS
 from .rendered import LinkContext, Rendered, html_to_text, still_valid
 from .routes import Urls
 from .scan import published_files
-from .warmpool import WarmPool, WorkerLost
+from .workers import Pool
 
 POOL_THRESHOLD = 48   # fewer misses than this render faster in-process than a pool starts
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*\{?[ \t]*\.?([\w+#.-]+)", re.M)
@@ -57,15 +56,16 @@ def _placeholder_hook(source, alt, line, index):
     return _PLACEHOLDER.format(index)
 
 
-class MarkdownWorkers(WarmPool):
-    """Markdown workers started before the content is loaded, for a build that will render many
-    documents (a cold one): while this process reads the notes, the first worker gets ready,
-    building Python-Markdown and the Pygments lexers of the languages the notes' code fences
-    name, then forks the others ready too (:class:`~generator.warmpool.WarmPool`). Rendering
-    is the same either way."""
+class MarkdownWorkers(Pool):
+    """Markdown workers, started before the content is loaded for a build that will render many
+    documents (a cold one), else when the misses are known: while this process reads the notes,
+    the first worker gets ready, building Python-Markdown and the Pygments lexers of the
+    languages the notes' code fences name, then forks the others ready too
+    (:class:`~generator.workers.Pool`; a forkserver starts the first when threads run, as in
+    the dev server). Rendering is the same either way."""
 
-    def __init__(self, root: Path, raw_html: str, workers: int):
-        super().__init__(workers, _get_ready, (str(root / "content"), raw_html))
+    def __init__(self, root: Path, raw_html: str, workers: int, speedups: bool = True):
+        super().__init__(workers, _get_ready, (str(root / "content"), raw_html, speedups))
 
     @staticmethod
     def worth_starting(root: Path, cache) -> bool:
@@ -106,7 +106,7 @@ def fence_languages(content_dir: str, patience: int = 100) -> list[str]:
     return list(found)[:_MAX_LANGUAGES]
 
 
-def _get_ready(content_dir: str, raw_html: str) -> None:
+def _get_ready(content_dir: str, raw_html: str, speedups: bool = True) -> None:
     """Worker start: render a small document using every feature and fence language once."""
     try:
         from .markdown import render
@@ -115,7 +115,7 @@ def _get_ready(content_dir: str, raw_html: str) -> None:
         sample = ("# Title\n\nSome *text*, **bold** and `code` with a [link](https://example.org/) "
                   "and \"quotes\".[^1]\n\n- one\n- two\n\n1. first\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
                   "!!! note\n    An admonition.\n\nTerm\n:   Definition\n\n" + fences + "[^1]: A footnote.\n")
-        render(sample, "notes/ready.md", 1, LinkContext("/", raw_html=raw_html), None, Highlights(None))
+        render(sample, "notes/ready.md", 1, LinkContext("/", raw_html=raw_html), None, Highlights(None), speedups)
     except Exception:  # noqa: BLE001 - getting ready is only a head start; a failure here breaks nothing
         pass
 
@@ -135,7 +135,7 @@ def guided_chunks(jobs: list, workers: int, smallest: int = 8, largest: int = 20
     return chunks
 
 
-def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Rendered, dict]]:
+def _render_chunk(ctx: LinkContext, jobs: list[tuple], speedups: bool = True) -> list[tuple[str, Rendered, dict]]:
     """Worker: render a chunk of documents with placeholder image markup; each with the code
     blocks it highlighted, for the next build."""
     from .markdown import render
@@ -143,7 +143,7 @@ def _render_chunk(ctx: LinkContext, jobs: list[tuple]) -> list[tuple[str, Render
     results = []
     for key, body, source, line, known, search_fields in jobs:
         highlights = Highlights(known)
-        result = render(body, source, line, ctx, _placeholder_hook, highlights)
+        result = render(body, source, line, ctx, _placeholder_hook, highlights, speedups)
         results.append((key, _with_text_facts(result, search_fields), highlights.used))
     return results
 
@@ -188,6 +188,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     document: a cache hit, a document rendered here, or each of a chunk's as it arrives."""
     progress = progress if progress is not None else NO_PROGRESS
     ctx = link_context(site, content, config)
+    speedups = config.markdown.get("speedups", True)  # not in ctx: passed beside it to every render
     rendered: dict[str, Rendered] = {}
     misses = []  # (document key, cache key, record, source, hook)
     for kind, records in (("note", site.notes), ("page", site.pages)):
@@ -235,27 +236,12 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
                 cache.store_highlights(highlighted)
             progress.advance(len(done))
 
-        if pool is None and fork_is_safe():
-            pool = MarkdownWorkers(config.root, ctx.raw_html, workers)
-        if pool is not None:
-            taken = set()
-            try:
-                for index, chunk in pool.run(_render_chunk, [(ctx, chunk) for chunk in chunks], meanwhile):
-                    take(chunk)
-                    taken.add(index)
-            except WorkerLost:  # a worker was killed: what it had not sent back is rendered here
-                for index, chunk in enumerate(chunks):
-                    if index not in taken:
-                        take(_render_chunk(ctx, chunk))
-            finally:
-                pool.close()
-        else:  # threads run here (the dev server): no forking
-            with ProcessPoolExecutor(workers, mp_context=_context()) as executor:
-                outcomes = executor.map(_render_chunk, [ctx] * len(chunks), chunks)
-                if meanwhile is not None:
-                    meanwhile()
-                for chunk in outcomes:
-                    take(chunk)
+        if pool is None:
+            pool = MarkdownWorkers(config.root, ctx.raw_html, workers, speedups)
+        # A killed worker's chunks come back rendered here, by the pool.
+        with pool:
+            for _, chunk in pool.run(_render_chunk, [(ctx, chunk, speedups) for chunk in chunks], meanwhile):
+                take(chunk)
     else:
         if pool is not None:
             pool.close()
@@ -264,7 +250,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
         highlighted = []
         for doc_key, key, record, source, hook in misses:
             highlights = Highlights(known(source))
-            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights)
+            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights, speedups)
             highlighted.append((source, highlights.known, highlights.used))
             progress.advance()
         if cache is not None:
@@ -273,16 +259,3 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     if cache is not None:
         cache.counts["markdown"] += len(misses)
     return dict(sorted(rendered.items()))
-
-
-def fork_is_safe() -> bool:
-    """Whether workers can be forked: fork exists and no thread runs here (the dev server's do)."""
-    import multiprocessing
-    import threading
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _context():
-    import multiprocessing
-    # fork is cheapest but unsafe once threads exist (the dev server); forkserver otherwise.
-    return multiprocessing.get_context("fork" if fork_is_safe() else "forkserver")

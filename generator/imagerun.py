@@ -1,20 +1,18 @@
-"""Running the image pipeline for a whole build: cache look-ups, the process pool and
-placing cached files into the output folder. Implements
+"""Running the image pipeline for a whole build: cache look-ups, the worker pool
+(:class:`generator.workers.Pool`) and placing cached files into the output folder. Implements
 :func:`generator.images.process_images`; imported lazily.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-import threading
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .imageproc import _job, _read_checked, _write_atomic, cache_file
 from .images import ImageError, ImagePlan, ImageSettings, ProcessReport, Variant
 from .progress import NO_PROGRESS
+from .workers import Pool
 
 
 def _cached(path: Path) -> bool:
@@ -42,14 +40,6 @@ def _place(src: Path, dst: Path) -> bool:
         shutil.copy2(src, tmp)
     os.replace(tmp, dst)
     return True
-
-
-def _mp_context():
-    # fork is cheapest but unsafe once threads exist (e.g. the dev server's watcher).
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _cpu_count() -> int:
@@ -93,11 +83,12 @@ def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_di
     n = min(workers or _cpu_count(), len(items))
     if items:  # only sources to decode are counted: placing cached files is quick
         progress.start("images", len(items))
-    if n <= 1:
-        for plan, vs in items:
-            record(plan, _job(plan, vs, settings, cache_dir))
-    else:
-        _run_pool(items, n, settings, cache_dir, record)
+    # One worker or none: in this process. A source that kills its worker (out of memory, a
+    # codec crash) is reported, not decoded again here; the pool still does every other one.
+    with Pool(n) as pool:
+        for index, result in pool.run(_job, [(plan, vs, settings, cache_dir) for plan, vs in items],
+                                      lost=lambda index, error: (0, 0.0, _died(items[index][0], error))):
+            record(items[index][0], result)
 
     for plan in plans:
         error = failed.get(plan.content_hash + plan.settings_key)
@@ -122,36 +113,6 @@ def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_di
                 f"cannot write its files to {out_dir}: {exc}",
                 "check free disk space and permissions", plan.source)))
     return report
-
-
-def _run_pool(items, n, settings, cache_dir, record) -> None:
-    from concurrent.futures.process import BrokenProcessPool
-
-    todo = iter(items)
-    with ProcessPoolExecutor(n, mp_context=_mp_context()) as pool:
-        pending = {}
-
-        def submit() -> None:
-            # Bounded in-flight work: a few jobs per worker, never the whole list.
-            for plan, vs in todo:
-                try:
-                    pending[pool.submit(_job, plan, vs, settings, cache_dir)] = plan
-                except (BrokenProcessPool, RuntimeError) as exc:
-                    record(plan, (0, 0.0, _died(plan, exc)))
-                    continue
-                if len(pending) >= 2 * n:
-                    return
-
-        submit()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                plan = pending.pop(fut)
-                try:
-                    record(plan, fut.result())
-                except Exception as exc:  # the worker process died (OOM killer, crash)
-                    record(plan, (0, 0.0, _died(plan, exc)))
-            submit()
 
 
 def _died(plan: ImagePlan, exc: BaseException) -> ImageError:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-import gc
-import multiprocessing
 import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
 
 from . import __version__
 from .config import Config
@@ -25,6 +21,7 @@ from .slugs import slugify
 from .fingerprint import Fingerprints, TrackedSite
 from .fragments import FragmentMemo
 from .theme import Theme, fingerprint, make_environment, static_files, template_problem
+from .workers import Pool, fork_is_safe
 
 HIGHLIGHT_STYLES = {"css/highlight-light.css": "default", "css/highlight-dark.css": "github-dark"}
 WORDS_PER_MINUTE = 220
@@ -70,7 +67,6 @@ class PageRenderer:
         if previous and previous[3]:
             key = self.fingerprints.page(template, context, previous[4])
             if self.writer.unchanged(rel, key, owner):
-                self.writer.manifest[rel] = list(previous)
                 return True
         return False
 
@@ -113,7 +109,8 @@ class PageRenderer:
             else:
                 todo.append(job)
         workers = os.cpu_count() or 1
-        if not POOL_THRESHOLD <= len(todo) <= POOL_LIMIT or workers < 2 or not _can_fork():
+        # Workers inherit the site and this renderer, which cannot be pickled: fork or nothing.
+        if not POOL_THRESHOLD <= len(todo) <= POOL_LIMIT or workers < 2 or not fork_is_safe():
             for job in todo:
                 self._store(job, *self._render(job[1], job[2]))
                 progress.advance()
@@ -123,42 +120,38 @@ class PageRenderer:
         claimed = [job for job in todo if self.writer.reserve(job[0], job[3])]
         progress.advance(len(todo) - len(claimed))  # collisions: reported, never rendered
         todo = claimed
-        global _POOL_STATE
-        _POOL_STATE = (self, todo)  # inherited by the forked workers, so nothing big is pickled
-        gc.freeze()  # keep the collector from touching (and so copying) inherited objects in workers
-        try:
-            # The pool ends when its last chunk does: the pages listing the most notes (a tag's)
-            # go first, and chunks are small, so the workers finish together.
-            order = sorted(range(len(todo)), key=lambda i: -_listed(todo[i][2]))
-            size = -(-len(todo) // (workers * 16))
-            chunks = [order[i:i + size] for i in range(0, len(order), size)]
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                outcomes = pool.map(_render_chunk, chunks)  # every worker is forked by now
-                _POOL_STATE = None
-                gc.unfreeze()
-                if meanwhile is not None:
-                    meanwhile()
-                for chunk, results in zip(chunks, outcomes):
-                    for index, (entry, outcome, weight) in zip(chunk, results):
-                        if entry is None:
-                            self.run.add([outcome])  # a template error
-                        else:
-                            self.rendered += 1
-                            self.writer.record(todo[index][0], entry, outcome)
-                            if weight is not None:
-                                self.weights.add(todo[index][0], entry[0], weight)
-                    progress.advance(len(chunk))
-        finally:
-            gc.unfreeze()
-            _POOL_STATE = None
+        # The pool ends when its last chunk does: the pages listing the most notes (a tag's)
+        # go first, and chunks are small, so the workers finish together.
+        order = sorted(range(len(todo)), key=lambda i: -_listed(todo[i][2]))
+        size = -(-len(todo) // (workers * 16))
+        chunks = [order[i:i + size] for i in range(0, len(order), size)]
+        arrived, recorded = {}, 0
+        # The state is inherited by the forked workers, so nothing big is pickled.
+        with Pool(workers, state=(self, todo), fork_only=True) as pool:
+            for number, results in pool.run(_render_chunk, [(chunk,) for chunk in chunks], meanwhile):
+                progress.advance(len(chunks[number]))
+                arrived[number] = results
+                while recorded in arrived:  # in chunk order, so problems are listed the same each time
+                    self._record(todo, chunks[recorded], arrived.pop(recorded))
+                    recorded += 1
         return True
+
+    def _record(self, todo: list, chunk: list[int], results: list[tuple]) -> None:
+        """Enter what a page worker rendered: the manifest entries, weights and template errors."""
+        for index, (entry, outcome, weight) in zip(chunk, results):
+            if entry is None:
+                self.run.add([outcome])  # a template error
+            else:
+                self.rendered += 1
+                self.writer.record(todo[index][0], entry, outcome)
+                if weight is not None:
+                    self.weights.add(todo[index][0], entry[0], weight)
 
 
 POOL_THRESHOLD = 200  # fewer pages than this render faster in-process than a pool starts
 # Forked workers copy what they touch of the parent's memory; past this many pages that copy
 # costs more memory (about 300 MB at 10,000 notes) than the pool saves time, so render in-process.
 POOL_LIMIT = 3000
-_POOL_STATE = None
 
 
 def _listed(context: dict) -> int:
@@ -167,14 +160,10 @@ def _listed(context: dict) -> int:
                for value in context.values())
 
 
-def _can_fork() -> bool:
-    # Forked workers inherit the site instead of receiving it; fork is unsafe once threads run.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _render_chunk(indices: list[int]) -> list[tuple]:
-    """Worker: render, fingerprint and write some pages; (manifest entry, written) or (None, problem) each."""
-    renderer, todo = _POOL_STATE
+def _render_chunk(state: tuple, indices: list[int]) -> list[tuple]:
+    """Worker: render, fingerprint and write some pages of the inherited ``(renderer, jobs)``;
+    (manifest entry, written, weight) or (None, problem, None) each."""
+    renderer, todo = state
     results = []
     for index in indices:
         text, read = renderer._render(todo[index][1], todo[index][2])
@@ -233,7 +222,8 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                         repr(content.events)]
         memo = run.cache.record_digests if run.cache is not None else None
         fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo,
-                                    sources=content.digests)
+                                    sources=content.digests,
+                                    remember=run.cache.memo if run.cache is not None else None)
         pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
         # First what pages pull in, so that page workers can measure the pages they write.

@@ -1,9 +1,9 @@
-"""Client-side search: the shared tokenizer and the public index-building API.
+"""Client-side search: the tokenizer the index and the browser share.
 
 The browser (``themes/default/static/js/search.js``) re-implements :func:`tokenize`
 rule for rule; ``docs/search.md`` states the rules and ``tests/test_search.py``
-checks that both sides agree on every assigned code point.  The index layout and
-the ranking live in :mod:`generator.search_index`.
+checks that both sides agree on every assigned code point.  The index (its layout,
+the ranking, :func:`~generator.search_index.build_index`) is :mod:`generator.search_index`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
 
 __all__ = [
     "SearchDoc",
@@ -24,10 +23,6 @@ __all__ = [
     "tokenize",
     "count_tokens",
     "index_terms",
-    "build_index",
-    "analyse",
-    "analysis_tag",
-    "build_index_analysed",
 ]
 
 #: Longest token kept, in code points; longer runs (hashes, pasted URLs) are cut
@@ -146,52 +141,3 @@ def count_tokens(text: str) -> Counter:
 def index_terms(text: str) -> list[str]:
     """Tokens of ``text`` that go into the index: :func:`tokenize` minus STOP_WORDS."""
     return [t for t in tokenize(text) if t not in STOP_WORDS]
-
-
-def build_index(docs: Sequence[SearchDoc], **options) -> dict[str, bytes]:
-    """Build the sharded static search index for ``docs``.
-
-    Returns relative output paths (all under ``search/``, including
-    ``search/manifest.json``) mapped to file contents.  Deterministic: the same
-    docs, in any order, give byte-identical files.  ``options`` tune the layout
-    (see :func:`generator.search_index.build`); the defaults suit sites from a
-    handful to tens of thousands of notes.
-    """
-    from .search_index import build  # kept out of import time of this module
-
-    return build(docs, **options)
-
-
-def analyse(doc: SearchDoc) -> list:
-    """What the index needs from one note, as a small JSON value (cacheable per note).
-
-    It depends only on ``doc`` (see :func:`generator.search_index.analyse`), so a
-    rebuild can reuse it for every note that did not change: see
-    :func:`build_index_analysed` and :func:`analysis_tag`.
-    """
-    from .search_index import analyse
-
-    return analyse(doc)
-
-
-def analysis_tag() -> str:
-    """Short digest of everything besides the note that :func:`analyse` depends on.
-
-    Put it in the key of a cached analysis: a new tokenizer rule, stop word, Unicode
-    version or analysis layout then misses instead of reusing a stale value.
-    """
-    from .search_index import analysis_tag
-
-    return analysis_tag()
-
-
-def build_index_analysed(entries: Sequence[tuple[SearchDoc, list]], **options) -> dict[str, bytes]:
-    """:func:`build_index` from ``(doc, analyse(doc))`` pairs; the docs' ``body`` is not read.
-
-    Byte-identical to ``build_index`` of the full docs.  The URLs must be distinct
-    (``ValueError`` otherwise); ``options`` are the layout options of
-    :func:`build_index` except ``excerpt_chars``, which :func:`analyse` fixed.
-    """
-    from .search_index import build_analysed
-
-    return build_analysed(entries, **options)

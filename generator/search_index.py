@@ -27,7 +27,7 @@ same doc files and a topical query's results cost few fetches.
 Scoring needs every note at once (idf, average field lengths), but all it reads
 from a note's text is in that note's :func:`analyse` value, which depends on
 nothing else: a build caches it per note, so a rebuild after one edit analyses
-one note, and :func:`build_analysed` makes the same files from the analyses.
+one note, and :func:`build_index_analysed` makes the same files from the analyses.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def _neg_date(date: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in date)
 
 
-def build(
+def build_index(
     docs: Sequence[SearchDoc],
     *,
     docs_per_file: int = 50,
@@ -261,29 +261,33 @@ def build(
     facet_bytes: int = 24_000,
     excerpt_chars: int = EXCERPT_CHARS,
 ) -> dict[str, bytes]:
-    """Build every file of the index; see the module docstring for the layout."""
+    """Every file of the sharded static index for ``docs``: relative output paths (all under
+    ``search/``, including ``search/manifest.json``) mapped to their bytes. Deterministic: the
+    same docs, in any order, give byte-identical files. The options tune the layout (see the
+    module docstring); the defaults suit sites from a handful to tens of thousands of notes."""
     docs = order_docs(docs)
     analyses = [analyse(d, excerpt_chars) for d in docs]
     return _build(docs, analyses, docs_per_file=docs_per_file, shard_bytes=shard_bytes,
                   facet_bytes=facet_bytes)
 
 
-def build_analysed(
+def build_index_analysed(
     entries: Sequence[tuple[SearchDoc, list]],
     *,
     docs_per_file: int = 50,
     shard_bytes: int = 40_000,
     facet_bytes: int = 24_000,
 ) -> dict[str, bytes]:
-    """:func:`build` from each note's fields and its :func:`analyse` value.
+    """:func:`build_index` from each note's fields and its :func:`analyse` value (cacheable
+    per note: put :func:`analysis_tag` in its key).
 
-    The same files, byte for byte, as ``build`` of the full docs; the docs' ``body``
+    The same files, byte for byte, as ``build_index`` of the full docs; the docs' ``body``
     is never read, so it may be empty.  URLs must be distinct (a site's are): a tie
     on every other field would otherwise be broken by the body.
     """
     by_url = {doc.url: analysis for doc, analysis in entries}
     if len(by_url) != len(entries):
-        raise ValueError("build_analysed needs distinct URLs")
+        raise ValueError("build_index_analysed needs distinct URLs")
     docs = order_docs([doc for doc, _ in entries])
     return _build(docs, [by_url[d.url] for d in docs], docs_per_file=docs_per_file,
                   shard_bytes=shard_bytes, facet_bytes=facet_bytes)

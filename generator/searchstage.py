@@ -6,16 +6,18 @@ may :meth:`~SearchStage.start` that work in a forked child process before it ren
 on a 2-core machine a one-note rebuild renders its pages in one process, so the other core is
 free, and a cold build keeps both busy with page workers either way. The child inherits the
 site, so nothing big is sent to it; it sends back the index files and the cache entries it
-made, and the parent writes and records them.
+made, and the parent writes and records them. It is one process, not a
+:class:`~generator.workers.Pool` (whose threads would keep the page workers from forking), and
+starts only where a pool would fork (:func:`~generator.workers.start_method`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import threading
 
 from .documents import document_key
+from .workers import start_method
 
 #: Notes past which the index is built in the build's own process, after the notes' HTML is
 #: released: a child's copy-on-write share of a 10,000-note site costs more memory than it saves.
@@ -31,7 +33,8 @@ def note_fields(note, site, urls) -> tuple:
 
 def analyse_text(fields: tuple, text: str) -> list:
     """The search analysis of a note from its fields and plain text."""
-    from .search import SearchDoc, analyse
+    from .search import SearchDoc
+    from .search_index import analyse
     return analyse(SearchDoc(*fields, body=text))
 
 
@@ -56,10 +59,10 @@ class SearchStage:
     def start(self) -> bool:
         """Build the index in a forked child from now on; False when there is nothing to build
         or the child cannot be forked safely (a process with threads, as the dev server)."""
-        if (self.files is not None or len(self.docs) > CHILD_LIMIT or threading.active_count() != 1
-                or "fork" not in multiprocessing.get_all_start_methods()):
+        method = start_method(fork_only=True)  # it inherits the site: fork or nothing
+        if self.files is not None or len(self.docs) > CHILD_LIMIT or method is None:
             return False
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context(method)
         receive, send = context.Pipe(duplex=False)
         child = context.Process(target=_build_in_child, args=(self, send), daemon=True)
         child.start()
@@ -95,7 +98,8 @@ class SearchStage:
             receive.close()
 
     def _build(self, release=None) -> dict[str, bytes]:
-        from .search import SearchDoc, analysis_tag, build_index, build_index_analysed
+        from .search import SearchDoc
+        from .search_index import analysis_tag, build_index, build_index_analysed
         cache, docs = self.cache, self.docs
         self.docs = []
         if cache is not None and len({fields[0] for fields, _ in docs}) == len(docs):

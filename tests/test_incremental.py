@@ -166,14 +166,14 @@ def test_one_edit_rerenders_only_what_depends_on_it(tmp_path):
 
 def test_parallel_rendering_gives_the_same_site(tmp_path, monkeypatch):
     """Markdown and pages rendered in worker processes come out byte-identical to in-process."""
-    from generator import documents, render, searchstage
+    from generator import documents, render, searchstage, workers
     site = make_site(tmp_path / "site", random.Random(3))
     monkeypatch.setattr(searchstage, "CHILD_LIMIT", -1)  # the search index too in this process
     clean_build(site, tmp_path / "serial")
     monkeypatch.undo()
     monkeypatch.setattr(documents, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(render, "POOL_THRESHOLD", 1)
-    assert render._can_fork() and (os.cpu_count() or 1) > 1, "the pool path would not run here"
+    assert workers.fork_is_safe() and (os.cpu_count() or 1) > 1, "the pool path would not run here"
     shutil.rmtree(site / ".cache")
     builders = tmp_path / "search-builders"  # which processes built the search index
     original = searchstage.SearchStage._build

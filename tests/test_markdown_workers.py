@@ -138,11 +138,11 @@ _PARENT = {"pid": None}
 _ORIGINAL_CHUNK = documents._render_chunk
 
 
-def _dies_in_a_worker(ctx, jobs):
+def _dies_in_a_worker(ctx, jobs, *rest):
     """A worker that is killed on the chunk holding note-003 (as by the out-of-memory killer)."""
     if os.getpid() != _PARENT["pid"] and any(job[0] == "note:note-003" for job in jobs):
         os._exit(9)
-    return _ORIGINAL_CHUNK(ctx, jobs)
+    return _ORIGINAL_CHUNK(ctx, jobs, *rest)
 
 
 def test_a_killed_markdown_worker_costs_time_not_the_build(tmp_path, monkeypatch):
@@ -160,7 +160,8 @@ def test_a_killed_markdown_worker_costs_time_not_the_build(tmp_path, monkeypatch
 def test_workers_read_the_word_count_and_search_analysis_off_the_text_once():
     from generator.markdown import LinkContext, render
     from generator.rendered import html_to_text
-    from generator.search import SearchDoc, analyse
+    from generator.search import SearchDoc
+    from generator.search_index import analyse
     fields = ("/notes/x/", "Title", "2021-03-01", "PyCon", ("python",), ("Ada",), "A summary.")
     body = "## Part\n\nSome *prose*, an &amp; and a&nbsp;space.\n\n```python\nx = 1\n```\n"
     plain = render(body, "notes/x.md", 1, LinkContext(base_path="/"))

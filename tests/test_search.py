@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.search import STOP_WORDS, SearchDoc, build_index, index_terms, tokenize
+from generator.search import STOP_WORDS, SearchDoc, index_terms, tokenize
+from generator.search_index import build_index
 from generator.search_index import excerpt, order_docs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,8 @@ except ImportError:  # tests/ imported as a package
     from tests.browser_util import (STRICT_CSP, chromium_available, launch_chromium, serve_dir, watch_page,
                                     SKIP_REASON)
 
-from generator.search import SearchDoc, build_index
+from generator.search import SearchDoc
+from generator.search_index import build_index
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=SKIP_REASON)
 

@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from conftest import TODAY
-from generator.search import (STOP_WORDS, SearchDoc, analyse, build_index, build_index_analysed, count_tokens,
-                              index_terms, tokenize)
-from generator.search_index import B, FIELDS, K1, SCORE_LEVELS, WEIGHTS, order_docs, score_postings
+from generator.search import STOP_WORDS, SearchDoc, count_tokens, index_terms, tokenize
+from generator.search_index import (B, FIELDS, K1, SCORE_LEVELS, WEIGHTS, analyse, build_index, build_index_analysed,
+                                    order_docs, score_postings)
 
 WORDS = ("cache query model view template signal import shell django python the a of and to "
          "café Straße Ødegaard 東京 don't O’Reilly x² v3.11 " + "z" * 40).split()

@@ -53,8 +53,9 @@ def test_the_wheel_carries_the_default_theme_and_the_built_in_templates(installe
 
 def test_installed_package_is_the_wheel_not_the_checkout(installed, tmp_path):
     bin_dir, _ = installed
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     found = subprocess.run([str(bin_dir / "python"), "-c", "import generator; print(generator.__file__)"],
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert Path(found).is_relative_to(bin_dir.parent), found
 
 
