@@ -33,7 +33,9 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from generator.images import ImageSettings, plan_image, process_images  # noqa: E402
+from generator.imageplan import plan_image  # noqa: E402
+from generator.imagerun import process_images  # noqa: E402
+from generator.images import ImageSettings  # noqa: E402
 
 TARGET_CPU_MS_PER_MPX = 110.0
 TARGET_WARM_S = 0.3

@@ -142,7 +142,7 @@ class _Doc:
 
 
 def _documents(site, rendered: dict) -> list[_Doc]:
-    from .documents import document_key
+    from .rendered import document_key
     return ([_Doc(note, "note", rendered[document_key("note", note.slug)]) for note in site.notes]
             + [_Doc(page, "page", rendered[document_key("page", page.slug)]) for page in site.pages])
 

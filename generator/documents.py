@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .progress import NO_PROGRESS
-from .rendered import LinkContext, Rendered, html_to_text, still_valid
+from .rendered import LinkContext, Rendered, document_key, html_to_text, still_valid
 from .routes import Urls
 from .scan import published_files
 from .workers import Pool
@@ -35,10 +35,6 @@ def content_files(root: Path) -> frozenset[str]:
 def in_content(path: str) -> str:
     """A record's path (``content/notes/x.md``, always POSIX) relative to ``content/``."""
     return path.removeprefix("content/")
-
-
-def document_key(kind: str, slug: str) -> str:
-    return f"{kind}:{slug}"
 
 
 def link_context(site, content, config) -> LinkContext:

@@ -3,7 +3,7 @@ conversion to sRGB, resizing, encoding and the cache layout (the process pool an
 the copying into the output folder are in :mod:`generator.imagerun`).
 
 Imported lazily (it imports Pillow inside functions too, so worker start-up and the
-CLI stay cheap). Nothing here is public API; use :mod:`generator.images`.
+CLI stay cheap). Nothing here is public API; use :mod:`generator.imageplan` and :mod:`generator.imagerun`.
 """
 
 from __future__ import annotations
@@ -276,9 +276,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _read_checked(plan: ImagePlan) -> bytes:
-    from .images import _read
+    from .images import read_source
 
-    data = _read(plan.source)
+    data = read_source(plan.source)
     if hashlib.sha256(data).hexdigest() != plan.content_hash:
         raise ImageError("the image changed during the build", "build again", plan.source)
     return data

@@ -1,6 +1,5 @@
-"""Running the image pipeline for a whole build: cache look-ups, the worker pool
-(:class:`generator.workers.Pool`) and placing cached files into the output folder. Implements
-:func:`generator.images.process_images`; imported lazily.
+"""Running the image pipeline for a whole build (:func:`process_images`): cache look-ups, the
+worker pool (:class:`generator.workers.Pool`) and placing cached files into the output folder.
 """
 
 from __future__ import annotations
@@ -8,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 from .imageproc import _job, _read_checked, _write_atomic, cache_file
 from .images import ImageError, ImagePlan, ImageSettings, ProcessReport, Variant
@@ -51,7 +51,7 @@ def _cpu_count() -> int:
 
 def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_dir: Path,
         workers: int | None, progress=None) -> ProcessReport:
-    """Implementation of :func:`generator.images.process_images`."""
+    """:func:`process_images`, with its arguments checked."""
     report, failed = ProcessReport(), {}
     key = settings.settings_key()
     jobs: dict[str, tuple[ImagePlan, dict[str, Variant]]] = {}
@@ -119,3 +119,19 @@ def _died(plan: ImagePlan, exc: BaseException) -> ImageError:
     return ImageError(f"the image worker process died ({exc or type(exc).__name__})",
                       "it may have run out of memory; lower max_pixels or use fewer workers",
                       plan.source)
+
+
+def process_images(plans: Iterable[ImagePlan], settings: ImageSettings, cache_dir: Path,
+                   out_dir: Path, workers: int | None = None,
+                   progress=None) -> ProcessReport:
+    """Make every file of every plan under ``out_dir`` (at each ``Variant.path``).
+
+    Files are rendered into ``cache_dir`` (keyed by content hash and settings key, and
+    checked before anything is decoded) and then hardlinked, or copied when linking is
+    impossible, into ``out_dir``. Sources that need work are decoded once each, in a
+    process pool of ``workers`` processes (default: all usable cores; in-process when
+    there is a single job). ``progress`` (a :class:`generator.progress.Progress`) counts the
+    sources decoded, as the ``images`` stage; by default nothing is shown. Errors are collected in the report, never raised, so a build
+    can list them all. Same inputs and settings give byte-identical files.
+    """
+    return run(list(plans), settings, Path(cache_dir), Path(out_dir), workers, progress)

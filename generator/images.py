@@ -1,46 +1,40 @@
-"""Responsive images: plan the variants of a source image, emit ``<picture>`` markup,
-and render the variants (WebP/AVIF ``srcset`` widths, a JPEG or PNG fallback and an
-optional 1200x630 social card) through a content-addressed cache.
+"""Responsive images, the data: settings, the plan of a source's variants (WebP/AVIF
+``srcset`` widths, a JPEG or PNG fallback, an optional 1200x630 social card), errors.
 
-The build calls three functions:
+The build calls three functions, each in its own module:
 
-* :func:`plan_image` while rendering Markdown: cheap (hash + header read, no decode);
-  the returned :class:`ImagePlan` already knows every output path and size.
-* :func:`picture_html` to turn a plan into markup.
-* :func:`process_images` once per build to make every planned file.
+* :func:`generator.imageplan.plan_image` while rendering Markdown: cheap (hash + header
+  read, no decode); the returned :class:`ImagePlan` already knows every output path and size.
+* :func:`generator.imageplan.picture_html` to turn a plan into markup.
+* :func:`generator.imagerun.process_images` once per build to make every planned file
+  through a content-addressed cache.
 
-This module does not import Pillow at import time, so importing it is cheap; the
-pixel pipeline lives in :mod:`generator.imageproc`.
+Nothing here imports Pillow; the pixel pipeline lives in :mod:`generator.imageproc`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Mapping
 
-__all__ = [
-    "ImageError", "ImageSettings", "Variant", "ImagePlan", "ProcessReport",
-    "plan_image", "picture_html", "process_images", "CARD_SIZE",
-]
+__all__ = ["ImageError", "ImageSettings", "Variant", "ImagePlan", "ProcessReport", "CARD_SIZE", "read_source"]
 
 # Bump when the pipeline changes its output bytes: it is part of every cache key
 # and output name, so old cache entries and URLs are never reused by mistake.
 PIPELINE_VERSION = "1"
 CARD_SIZE = (1200, 630)
-_KNOWN_FORMATS = ("avif", "webp")  # order of <source> elements: best codec first
-_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
+SOURCE_FORMATS = ("avif", "webp")  # order of <source> elements: best codec first
+MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
          "png": "image/png", "svg": "image/svg+xml"}
-_EXT = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png", "svg": "svg"}
+EXTENSIONS = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png", "svg": "svg"}
 # Source formats Pillow may open for us (JPEG includes MPO); others are refused.
 READ_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "AVIF")
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
-_ORIENT_SWAP = {5, 6, 7, 8}  # EXIF orientations that swap width and height
-_SNAP = 1.1  # a configured width within 10% of the source width is replaced by it
+SWAPPED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+SNAP = 1.1  # a configured width within 10% of the source width is replaced by it
 
 
 class ImageError(Exception):
@@ -100,9 +94,9 @@ class ImageSettings:
         formats = (formats,) if isinstance(formats, str) else tuple(
             formats if isinstance(formats, (list, tuple)) else ())
         wanted = {str(f).lower() for f in formats}
-        unknown = wanted - set(_KNOWN_FORMATS)
+        unknown = wanted - set(SOURCE_FORMATS)
         if not wanted or unknown:
-            raise ValueError(f"images.formats must list some of {', '.join(_KNOWN_FORMATS)}; "
+            raise ValueError(f"images.formats must list some of {', '.join(SOURCE_FORMATS)}; "
                              f"got {self.formats!r}")
         if "avif" in wanted:
             from PIL import features  # only needed when AVIF is asked for
@@ -110,7 +104,7 @@ class ImageSettings:
                 raise ValueError("images.formats lists avif, but this Pillow build cannot "
                                  "write AVIF; upgrade Pillow (11.2+ wheels include it) or "
                                  "remove avif")
-        object.__setattr__(self, "formats", tuple(f for f in _KNOWN_FORMATS if f in wanted))
+        object.__setattr__(self, "formats", tuple(f for f in SOURCE_FORMATS if f in wanted))
         if not isinstance(self.sizes, str) or not self.sizes.strip():
             raise ValueError(f"images.sizes must be a non-empty string, got {self.sizes!r}")
         sub = str(self.out_subdir).strip("/")
@@ -163,7 +157,7 @@ class Variant:
 
     @property
     def mime(self) -> str:
-        return _MIME[self.format]
+        return MIME[self.format]
 
 
 @dataclass(frozen=True)
@@ -217,12 +211,8 @@ class ProcessReport:
     cpu_seconds: float = 0.0  # CPU time spent decoding and encoding, summed over workers
 
 
-def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9_]+", "-", stem.lower()).strip("-_")
-    return slug[:60] or "image"
-
-
-def _read(source: Path) -> bytes:
+def read_source(source: Path) -> bytes:
+    """The bytes of an image file; a missing or unreadable file is an :class:`ImageError`."""
     try:
         return source.read_bytes()
     except FileNotFoundError:
@@ -233,112 +223,3 @@ def _read(source: Path) -> bytes:
     except OSError as exc:
         raise ImageError(f"cannot read the image: {exc.strerror or exc}",
                          "check the file's permissions", source) from None
-
-
-def plan_image(source: Path | str, settings: ImageSettings, *,
-               social_card: bool = False) -> ImagePlan:
-    """Plan the outputs for ``source`` without decoding its pixels.
-
-    Reads the file once (SHA-256 of the bytes) and opens only the header to learn the
-    display size (EXIF orientations 5-8 swap width and height), mode, transparency and
-    animation. Output names are ``<out_subdir>/<stem>-<10 hex>-<width>w.<ext>`` where the
-    hex digits hash the content and :meth:`ImageSettings.settings_key`, so a name's bytes
-    never change and can be cached forever. No variant is wider than the source.
-
-    Raises :class:`ImageError` for a missing or unreadable file, a file that is not a
-    supported image, or one over ``settings.max_pixels`` (a decompression bomb).
-    """
-    source = Path(source)
-    data = _read(source)
-    digest = hashlib.sha256(data).hexdigest()
-    key = settings.settings_key()
-    name_hash = hashlib.sha256((digest + key).encode()).hexdigest()[:10]
-    name = f"{settings.out_subdir}/{_slug(source.stem)}-{name_hash}"
-    if source.suffix.lower() == ".svg":
-        from .imageproc import svg_size
-
-        width, height = svg_size(data, source)
-        svg = Variant(f"{settings.out_subdir}/{_slug(source.stem)}-{digest[:10]}.svg",
-                      width, height, "svg", "svg")
-        return ImagePlan(source, digest, key, "SVG", "", width, height, True, False, 1,
-                         settings.sizes, (), svg, None)
-
-    from .imageproc import read_header
-
-    fmt, mode, (w, h), has_alpha, animated, orientation = read_header(data, source, settings)
-    if orientation in _ORIENT_SWAP:
-        w, h = h, w
-    widths = [x for x in settings.widths if x * _SNAP <= w]
-    if not widths or w < settings.widths[-1] * _SNAP:
-        widths.append(w)  # the source's own width stands in for the larger configured ones
-    # Heights from the display size; at least 1 px even for extreme panoramas.
-    sized = [(x, h if x == w else max(1, round(h * x / w))) for x in widths]
-    variants = tuple(Variant(f"{name}-{x}w.{_EXT[f]}", x, y, f, f"{x}w.{_EXT[f]}")
-                     for f in settings.formats for x, y in sized)
-    fb_w, fb_h = max((s for s in sized if s[0] <= settings.fallback_width), default=sized[0])
-    fb_fmt = "png" if has_alpha else "jpeg"
-    fallback = Variant(f"{name}-{fb_w}w.{_EXT[fb_fmt]}", fb_w, fb_h, fb_fmt,
-                       f"{fb_w}w.{_EXT[fb_fmt]}")
-    card = (Variant(f"{name}-card.jpg", CARD_SIZE[0], CARD_SIZE[1], "jpeg", "card.jpg")
-            if social_card else None)
-    return ImagePlan(source, digest, key, fmt, mode, w, h, has_alpha, animated, orientation,
-                     settings.sizes, variants, fallback, card)
-
-
-def _attr(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _srcset_url(url: str) -> str:
-    # A space or comma inside a URL would split a srcset candidate.
-    return url.replace(" ", "%20").replace(",", "%2C")
-
-
-def picture_html(plan: ImagePlan, alt: str, url: Callable[[str], str], eager: bool = False,
-                 sizes: str | None = None) -> str:
-    """Markup for ``plan``: ``<picture>`` with one ``<source>`` per format and an ``<img>``.
-
-    ``url`` maps a relative output path (``Variant.path``) to the URL used on the page
-    (the caller applies the site's base path). ``alt`` is required by HTML even when
-    empty (decorative image). Every attribute value is HTML-escaped. ``eager`` images
-    (the first image above the fold) get ``fetchpriority="high"`` and no
-    ``loading="lazy"``; others get ``loading="lazy"``. ``width``/``height`` are the
-    fallback's pixel size so the browser reserves the right aspect ratio. SVGs are a
-    plain ``<img>`` (scripts inside an SVG never run from ``<img>``).
-    """
-    fb = plan.fallback
-    attrs = [f'src="{_attr(url(fb.path).replace(" ", "%20"))}"']
-    if fb.width and fb.height:
-        attrs.append(f'width="{int(fb.width)}" height="{int(fb.height)}"')
-    attrs.append(f'alt="{_attr(alt)}" decoding="async"')
-    attrs.append('fetchpriority="high"' if eager else 'loading="lazy"')
-    img = f"<img {' '.join(attrs)}>"
-    if plan.is_svg or not plan.variants:
-        return img
-    sizes_value = _attr(sizes if sizes is not None else plan.sizes)
-    sources = []
-    for fmt in _KNOWN_FORMATS:
-        chosen = plan.srcset(fmt)
-        if chosen:
-            srcset = ", ".join(f"{_srcset_url(url(v.path))} {int(v.width or 0)}w" for v in chosen)
-            sources.append(f'<source type="{_MIME[fmt]}" srcset="{_attr(srcset)}" '
-                           f'sizes="{sizes_value}">')
-    return f"<picture>{''.join(sources)}{img}</picture>"
-
-
-def process_images(plans: Iterable[ImagePlan], settings: ImageSettings, cache_dir: Path,
-                   out_dir: Path, workers: int | None = None,
-                   progress=None) -> ProcessReport:
-    """Make every file of every plan under ``out_dir`` (at each ``Variant.path``).
-
-    Files are rendered into ``cache_dir`` (keyed by content hash and settings key, and
-    checked before anything is decoded) and then hardlinked, or copied when linking is
-    impossible, into ``out_dir``. Sources that need work are decoded once each, in a
-    process pool of ``workers`` processes (default: all usable cores; in-process when
-    there is a single job). ``progress`` (a :class:`generator.progress.Progress`) counts the
-    sources decoded, as the ``images`` stage; by default nothing is shown. Errors are collected in the report, never raised, so a build
-    can list them all. Same inputs and settings give byte-identical files.
-    """
-    from .imagerun import run
-
-    return run(list(plans), settings, Path(cache_dir), Path(out_dir), workers, progress)

@@ -50,7 +50,8 @@ class Media:
 
     def plan(self, source: str, owner: str, line: int | None, social_card: bool = False):
         """The plan for ``content/<source>``; None (and a problem) when the image is unusable."""
-        from .images import ImageError, plan_image
+        from .imageplan import plan_image
+        from .images import ImageError
         key = (source, social_card)
         if key in self.plans:
             return self.plans[key]
@@ -66,7 +67,7 @@ class Media:
 
     def hook(self, owner: str, first_is_eager: bool):
         """The Markdown image hook for one document (see :data:`generator.markdown.ImageHook`)."""
-        from .images import picture_html
+        from .imageplan import picture_html
 
         def markup(source: str, alt: str, line: int, index: int) -> str | None:
             if not alt.strip():
@@ -83,7 +84,7 @@ class Media:
         """(picture markup, social card URL) for a note's cover image."""
         if not note.image:
             return None, None
-        from .images import picture_html
+        from .imageplan import picture_html
         from .scan import within
         folder = Path(note.path).parent.relative_to("content").as_posix()
         content = self.config.root / "content"
@@ -111,7 +112,7 @@ class Media:
     def process(self, out_dir: Path, progress=None) -> list[Problem]:
         """Make every planned variant in ``out_dir``; returns the problems (bad pixels, truncation).
         ``progress``, a :class:`generator.progress.Progress`, counts the images decoded."""
-        from .images import process_images
+        from .imagerun import process_images
         plans = {plan.source: plan for plan in self.plans.values() if plan is not None}
         if not plans:
             return []

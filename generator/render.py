@@ -11,7 +11,7 @@ from . import __version__
 from .config import Config
 from .content import Content, Note
 from .media import attachments
-from .documents import document_key
+from .rendered import document_key
 from .rendered import Rendered
 from .output import Writer
 from .progress import NO_PROGRESS

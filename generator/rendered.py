@@ -13,6 +13,11 @@ from typing import Callable
 
 from .errors import Problem
 
+
+def document_key(kind: str, slug: str) -> str:
+    """The key of a document's rendering: ``note:<slug>`` or ``page:<slug>``."""
+    return f"{kind}:{slug}"
+
 CSS_CLASS = "highlight"  # of a highlighted code block's <div>
 
 # An image hook turns a resolved image into markup: (source, alt, line, index) -> HTML or None.

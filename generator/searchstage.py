@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 
-from .documents import document_key
+from .rendered import document_key
 from .workers import start_method
 
 #: Notes past which the index is built in the build's own process, after the notes' HTML is

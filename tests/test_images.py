@@ -19,8 +19,9 @@ np = pytest.importorskip("numpy")
 from PIL import ExifTags, Image, ImageCms, ImageOps, features  # noqa: E402
 
 from generator import imageproc  # noqa: E402
-from generator.images import (ImageError, ImageSettings, picture_html, plan_image,  # noqa: E402
-                              process_images)
+from generator.imageplan import picture_html, plan_image  # noqa: E402
+from generator.imagerun import process_images  # noqa: E402
+from generator.images import ImageError, ImageSettings  # noqa: E402
 
 _spec = importlib.util.find_spec("skimage")
 if _spec is None:  # part of the test extra; without it there are no real photos to test on

@@ -278,7 +278,9 @@ def _image_worker_dies(plan, variants, settings, cache_dir):
 
 
 def test_an_image_that_kills_its_worker_is_reported_and_the_others_are_made(tmp_path, monkeypatch):
-    from generator.images import ImageSettings, plan_image, process_images
+    from generator.imageplan import plan_image
+    from generator.imagerun import process_images
+    from generator.images import ImageSettings
     sources = sorted((_site(tmp_path / "site", 0) / "content" / "notes").glob("*.png"))
     plans = [plan_image(source, ImageSettings()) for source in sources]
     _PARENT["pid"] = os.getpid()
