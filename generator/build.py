@@ -12,7 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache, load_manifest, save_manifest, toolchain
+from .cache import BuildCache
+from .manifest import load_manifest, save_manifest
+from .toolchain import toolchain
 from .config import Config
 from .errors import Problem
 from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir

@@ -15,14 +15,13 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
 from .filedigests import FileDigests
-from .output import OutputFile
+from .storecodec import note_from_json, note_to_json, rendered_from_json, rendered_to_json
+from .toolchain import toolchain
 
 
 SCHEMA_VERSION = 3  # bump when what the store holds, or how, changes
@@ -31,66 +30,9 @@ STORE_FILE = "talknotes.sqlite"
 _STORE_FOLDERS = ("jinja",)
 _KEPT = ("build:", "files")  # per output folder and per file: not owned by a single build
 
-# The packages whose version can change a byte of the output: Markdown and its extensions'
-# HTML, Pygments' highlighting, Jinja's templates, Pillow's image variants, PyYAML's front matter.
-DEPENDENCIES = ("Markdown", "Pygments", "Jinja2", "Pillow", "PyYAML")
-_toolchain: str | None = None
-
-
-def toolchain() -> str:
-    """talknotes' version and its dependencies', e.g. ``"talknotes 0.2.0, Markdown 3.7, ..."``.
-
-    Part of every key of derived output (the store's version, Markdown keys, page fingerprints,
-    the no-change signature, compiled templates), so that ``pip install -U pygments`` rebuilds.
-    Read once per process, from installed metadata: no dependency is imported for it."""
-    global _toolchain
-    if _toolchain is None:
-        versions = _versions(DEPENDENCIES)
-        _toolchain = ", ".join([f"talknotes {__version__}", *(f"{name} {versions[name]}" for name in DEPENDENCIES)])
-    return _toolchain
-
-
 def store_version() -> str:
     """What a store on disk must have been written with to be used: schema and toolchain."""
     return f"{SCHEMA_VERSION}; {toolchain()}"
-
-
-def _versions(names) -> dict[str, str]:
-    """Installed distributions' versions, as ``importlib.metadata.version`` finds them.
-
-    Importing importlib.metadata (``email``, ``csv``...) and parsing five METADATA files costs
-    15-20 ms, a tenth of a build where nothing changed; the names of the ``<name>-<version>.dist-info``
-    folders installers make, read in the same ``sys.path`` order, cost under a millisecond.
-    Anything else (an ``.egg-info``, no version in the name) is asked of importlib.metadata."""
-    wanted = {_normalise(name): name for name in names}
-    found: dict[str, str | None] = {}  # None: importlib.metadata decides
-    for folder in sys.path:
-        try:
-            listing = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for entry in listing:
-            stem, _, kind = entry.rpartition(".")
-            if kind in ("dist-info", "egg-info"):
-                project, _, version = stem.partition("-")
-                name = wanted.get(_normalise(project))
-                if name is not None and name not in found:
-                    found[name] = version if kind == "dist-info" and version else None
-        if len(found) == len(wanted):
-            break
-    return {name: found.get(name) or _metadata_version(name) for name in names}
-
-
-def _normalise(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
-
-
-def _metadata_version(name: str) -> str:
-    import importlib.metadata
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "missing"
 
 
 def discard_store(cache_dir: Path) -> bool:
@@ -224,7 +166,7 @@ class BuildCache:
             data = self._get("md:" + key)
             if data is not None:
                 try:
-                    hit = self.markdown[key] = _rendered_from_json(data)
+                    hit = self.markdown[key] = rendered_from_json(data)
                 except (TypeError, ValueError, KeyError):
                     hit = None
         return hit
@@ -233,7 +175,7 @@ class BuildCache:
         items = list(items)
         for key, rendered in items:
             self.markdown[key] = rendered
-        self._put(("md:" + key, _rendered_to_json(rendered)) for key, rendered in items)
+        self._put(("md:" + key, rendered_to_json(rendered)) for key, rendered in items)
 
     def highlights(self, source: str) -> dict | None:
         """The code blocks of a document as highlighted last time (see mdspeed.Highlights)."""
@@ -387,7 +329,7 @@ class NoteStore(dict):
             data = self.cache._get("note:" + path)
             if data is not None:
                 try:
-                    hit = _note_from_json(data)
+                    hit = note_from_json(data)
                     super().__setitem__(path, hit)
                 except (TypeError, ValueError, KeyError):
                     hit = None
@@ -397,110 +339,6 @@ class NoteStore(dict):
         super().__setitem__(path, value)
         if self.cache is not None:  # written with the build's other results, in one transaction
             self.cache._used.add("note:" + path)
-            self.cache._pending.append(("note:" + path, _note_to_json(value)))
+            self.cache._pending.append(("note:" + path, note_to_json(value)))
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _fields(record) -> dict:
-    """A dataclass's fields, one level deep (``dataclasses.asdict`` deep-copies, several times
-    slower; ``dataclasses.fields`` itself costs more than reading them, so names are kept)."""
-    names = _FIELD_NAMES.get(type(record))
-    if names is None:
-        import dataclasses
-        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in dataclasses.fields(record))
-    return {name: getattr(record, name) for name in names}
-
-
-def _note_to_json(value) -> list:
-    digest, note, problems = value
-    fields = None
-    if note is not None:
-        fields = _fields(note)
-        fields["folder"] = str(note.folder)
-        for key in ("date", "updated"):
-            fields[key] = fields[key].isoformat() if fields[key] else None
-    return [digest, fields, [_fields(p) for p in problems]]
-
-
-def _note_from_json(data: list):
-    import datetime as dt
-    from .content import Note
-    from .errors import Problem
-    digest, fields, problems = data
-    note = None
-    if fields is not None:
-        for key in ("date", "updated"):
-            fields[key] = dt.date.fromisoformat(fields[key]) if fields[key] else None
-        for key in ("speakers", "tags", "aliases"):
-            fields[key] = tuple(fields[key])
-        fields["folder"] = Path(fields["folder"])
-        note = Note(**fields)
-    return digest, note, tuple(Problem(**p) for p in problems)
-
-
-def _rendered_to_json(rendered) -> dict:
-    data = _fields(rendered)
-    del data["search"]  # cached on its own, by the note's search fields (searchstage)
-    for key in ("headings", "images", "problems"):
-        data[key] = [_fields(item) for item in data[key]]
-    return data
-
-
-def _rendered_from_json(data: dict):
-    from .errors import Problem
-    from .rendered import Heading, ImageRef, Rendered
-    return Rendered(html=data["html"], headings=tuple(Heading(**h) for h in data["headings"]),
-                    images=tuple(ImageRef(**i) for i in data["images"]), links=tuple(data["links"]),
-                    problems=tuple(Problem(**p) for p in data["problems"]),
-                    deps=tuple(tuple(tuple(x) if isinstance(x, list) else x for x in d) for d in data["deps"]),
-                    word_count=data.get("word_count"))
-
-
-def load_manifest(cache: BuildCache, cache_dir: Path, output: Path) -> dict[str, OutputFile]:
-    """The files of ``output`` as last published, by path; empty when unknown (or the store is new).
-
-    Read from the store's ``output_files`` table once per process, then kept in ``cache``."""
-    key = str(output.resolve())
-    if key in cache.manifests:
-        return cache.manifests[key]
-    cache.attach(cache_dir)
-    manifest: dict[str, OutputFile] = {}
-    if cache.db is not None:
-        try:
-            rows = cache.db.execute("SELECT path, digest, size, mtime_ns, key, site_attrs FROM output_files "
-                                    "WHERE output = ?", (key,)).fetchall()
-            manifest = {path: OutputFile(digest, size, mtime, page_key, tuple(attrs.split()) if attrs else ())
-                        for path, digest, size, mtime, page_key, attrs in rows}
-        except Exception:  # noqa: BLE001 - a damaged table is an unknown site: every file is written
-            manifest = {}
-    cache.manifests[key] = manifest
-    return manifest
-
-
-def save_manifest(cache: BuildCache, cache_dir: Path, output: Path, manifest: dict[str, OutputFile]) -> None:
-    """Record ``manifest`` as what ``output`` now holds. Only the rows that differ from the
-    manifest loaded (or saved) last are written: a build that changed one note writes a few."""
-    key = str(output.resolve())
-    before = cache.manifests.get(key)
-    cache.manifests[key] = manifest
-    cache.attach(cache_dir)
-    if cache.db is None:
-        return
-    if before is None:
-        changed, gone = manifest.items(), None
-    else:
-        changed = [(rel, entry) for rel, entry in manifest.items() if before.get(rel) != entry]
-        gone = [(key, rel) for rel in before if rel not in manifest]
-    try:
-        with cache.db:
-            if gone is None:
-                cache.db.execute("DELETE FROM output_files WHERE output = ?", (key,))
-            else:
-                cache.db.executemany("DELETE FROM output_files WHERE output = ? AND path = ?", gone)
-            cache.db.executemany("INSERT OR REPLACE INTO output_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 ((key, rel, e.digest, e.size, e.mtime_ns, e.key, " ".join(e.site_attrs))
-                                  for rel, e in changed))
-    except Exception:  # noqa: BLE001 - stale rows are harmless: an entry is trusted only if its file's stat matches
-        pass

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from .cache import toolchain
+from .toolchain import toolchain
 from .content import Note, Page
 from .scan import walk
 

@@ -14,9 +14,11 @@ import textwrap
 import pytest
 
 import generator.cache as cache_module
+import generator.toolchain as toolchain_module
 from conftest import REPO, TODAY
 from generator.build import BuildOptions, build
-from generator.cache import BuildCache, load_manifest
+from generator.cache import BuildCache
+from generator.manifest import load_manifest
 from generator.output import OutputFile
 from test_incremental import clean_build, make_site, tree
 
@@ -25,9 +27,9 @@ CODE = "\n```python\ndef twice(x):\n    return 2 * x\n```\n"
 
 def pretend(monkeypatch, **versions) -> None:
     """As if these distributions had another version installed (a new process: read afresh)."""
-    real = cache_module._versions
-    monkeypatch.setattr(cache_module, "_versions", lambda names: {**real(names), **versions})
-    monkeypatch.setattr(cache_module, "_toolchain", None)
+    real = toolchain_module._versions
+    monkeypatch.setattr(toolchain_module, "_versions", lambda names: {**real(names), **versions})
+    monkeypatch.setattr(toolchain_module, "_toolchain", None)
 
 
 def documents(site) -> int:
@@ -52,14 +54,14 @@ def jinja_files(site) -> set[str]:
 def test_the_toolchain_names_every_dependency_without_importing_one():
     """Read from installed metadata: importing Python-Markdown (or importlib.metadata, 15 ms)
     to learn a version would cost a build where nothing changed more than the check saves."""
-    code = ("import sys, generator.cache as c; print(c.toolchain()); "
+    code = ("import sys, generator.toolchain as c; print(c.toolchain()); "
             "print(sorted(m for m in ('markdown', 'pygments', 'jinja2', 'PIL', 'yaml', 'importlib.metadata') "
             "if m in sys.modules))")
     lines = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True,
                            text=True).stdout.splitlines()
     import importlib.metadata
-    assert lines[0] == ", ".join([f"talknotes {cache_module.__version__}",
-                                  *(f"{name} {importlib.metadata.version(name)}" for name in cache_module.DEPENDENCIES)])
+    assert lines[0] == ", ".join([f"talknotes {toolchain_module.__version__}",
+                                  *(f"{name} {importlib.metadata.version(name)}" for name in toolchain_module.DEPENDENCIES)])
     assert lines[1] == "[]"
 
 
