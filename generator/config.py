@@ -35,12 +35,22 @@ def _mapping(value) -> dict:
     return value
 
 
+MARKDOWN_DEFAULTS = {"raw_html": "allow", "speedups": True}
+
+
 def _markdown(value) -> dict:
+    """Settings of the Markdown stage: the raw-HTML policy, and whether the speed-ups of
+    generator/mdspeed.py may run (they never change the HTML; false is for ruling them out)."""
     value = _mapping(value)
-    unknown = set(value) - {"raw_html"}
+    unknown = set(value) - set(MARKDOWN_DEFAULTS)
     if unknown:
-        raise s.Invalid(f"unknown setting {sorted(unknown)[0]!r}", "allowed: raw_html")
-    return {"raw_html": s.choice("allow", "escape")(value.get("raw_html", "allow"))}
+        raise s.Invalid(f"unknown setting {sorted(unknown)[0]!r}", "allowed: " + ", ".join(MARKDOWN_DEFAULTS))
+    try:
+        speedups = s.boolean(value.get("speedups", MARKDOWN_DEFAULTS["speedups"]))
+    except s.Invalid as exc:
+        raise s.Invalid(f"speedups: {exc.message}", "true (the default) or false") from None
+    return {"raw_html": s.choice("allow", "escape")(value.get("raw_html", MARKDOWN_DEFAULTS["raw_html"])),
+            "speedups": speedups}
 
 
 CHECK_DEFAULTS = {"max_image_kb": 2048}
@@ -84,7 +94,7 @@ SCHEMA: dict[str, s.Field] = {
     "per_page": s.Field(s.positive_int, default=10, doc="notes per page on the home page"),
     "related_notes": s.Field(s.positive_int, default=4, doc="related notes shown under a note"),
     "cache_dir": s.Field(s.text, default=".cache", doc="build cache, outside output/"),
-    "markdown": s.Field(_markdown, default={"raw_html": "allow"}, doc="raw_html: allow | escape"),
+    "markdown": s.Field(_markdown, default=MARKDOWN_DEFAULTS, doc="raw_html: allow | escape; speedups: true | false"),
     "images": s.Field(_mapping, default={}, doc="image settings, see docs/images.md"),
     "check": s.Field(_check, default=CHECK_DEFAULTS, doc="max_image_kb: largest image file talknotes check allows"),
     "budgets": s.Field(_budgets, default=BUDGET_DEFAULTS, doc="note_page_kb, page_kb: page weight budgets"),
@@ -106,7 +116,7 @@ class Config:
     per_page: int = 10
     related_notes: int = 4
     cache_dir: str = ".cache"
-    markdown: dict = field(default_factory=lambda: {"raw_html": "allow"})
+    markdown: dict = field(default_factory=lambda: dict(MARKDOWN_DEFAULTS))
     images: dict = field(default_factory=dict)
     check: dict = field(default_factory=lambda: dict(CHECK_DEFAULTS))
     budgets: dict = field(default_factory=lambda: dict(BUDGET_DEFAULTS))

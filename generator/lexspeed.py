@@ -9,9 +9,10 @@ the rules that can start with the character there are tried, in their order. A r
 this way would have failed, so the tokens, and the states they lead to, are the same.
 
 The loop below is Pygments' own (``RegexLexer.get_tokens_unprocessed`` and
-``ExtendedRegexLexer.get_tokens_unprocessed``, Pygments 2.x) with one change: the rules it
-iterates come from :class:`_Dispatch`. Lexers that override the loop are left alone.
-tests/test_lexspeed.py compares the tokens with Pygments' for every lexer it ships.
+``ExtendedRegexLexer.get_tokens_unprocessed``) with one change: the rules it iterates come
+from :class:`_Dispatch`. Lexers that override the loop are left alone. It is used only with the
+Pygments releases :mod:`generator.speedups` lists, which records a digest of both upstream loops
+for each. tests/test_lexspeed.py compares the tokens with Pygments' for every lexer it ships.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Markdown to HTML: Python-Markdown, Pygments, and our link and image rewriting.
 
 :func:`render` is a pure function of the Markdown text and a :class:`LinkContext`, so its
-result can be cached by content hash and computed in worker processes.
+result can be cached by content hash and computed in worker processes. It renders with the
+speed-ups of :mod:`.mdspeed` where :mod:`.speedups` allows them, and with stock code otherwise
+or when they fail: the HTML is stock Python-Markdown's either way.
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ import html as html_module
 import posixpath
 import re
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import markdown as pymarkdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import mdspeed
+from . import speedups as _speedups
 from .errors import Problem
 # The result types live apart so that the build's own process need not import Python-Markdown.
 from .rendered import CSS_CLASS, Heading, ImageHook, ImageRef, LinkContext, Rendered, html_to_text  # noqa: F401
 from .slugs import slugify
 from .weburl import SCHEMES, NotWebUrl, web_url
+
+if TYPE_CHECKING:
+    from . import mdspeed  # imported when a document renders with the speed-ups
 
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -206,20 +212,22 @@ class _State:
         parent.remove(img)
 
 
-_instances: dict[str, pymarkdown.Markdown] = {}
+_instances: dict[tuple[str, bool], pymarkdown.Markdown] = {}
 
 
-def _markdown(raw_html: str) -> pymarkdown.Markdown:
-    """One configured Markdown instance per process and raw-HTML policy (building one is slow)."""
-    md = _instances.get(raw_html)
+def _markdown(raw_html: str, fast: bool) -> pymarkdown.Markdown:
+    """One configured Markdown instance per process, raw-HTML policy and speed-ups on or off
+    (building one is slow)."""
+    md = _instances.get((raw_html, fast))
     if md is None:
-        md = _instances[raw_html] = new_markdown(raw_html)
+        md = _instances[raw_html, fast] = new_markdown(raw_html, fast)
     return md
 
 
 def new_markdown(raw_html: str, fast: bool = True) -> pymarkdown.Markdown:
     """A Markdown instance with our extensions; ``fast`` adds the speed-ups of :mod:`.mdspeed`,
-    which change nothing in the HTML (``fast=False`` is there to show that)."""
+    which change nothing in the HTML (``fast=False`` is there to show that). Whether they may
+    run here is :func:`generator.speedups.enabled`'s to say, not this function's."""
     from markdown.extensions.admonition import AdmonitionExtension
     from markdown.extensions.codehilite import CodeHiliteExtension
     from markdown.extensions.def_list import DefListExtension
@@ -232,6 +240,7 @@ def new_markdown(raw_html: str, fast: bool = True) -> pymarkdown.Markdown:
 
     codehilite = {"css_class": CSS_CLASS, "guess_lang": False}
     if fast:
+        from . import mdspeed
         codehilite["pygments_formatter"] = mdspeed.cached_html_formatter
     # Instances rather than names: a name makes Python-Markdown list every installed package's
     # entry points first (~25 ms a process).
@@ -249,7 +258,6 @@ def new_markdown(raw_html: str, fast: bool = True) -> pymarkdown.Markdown:
         md.inlinePatterns.deregister("html")
     if fast:
         mdspeed.speed_up(md)
-        mdspeed.cache_lexers()
     return md
 
 
@@ -257,33 +265,64 @@ def _heading_id(text: str, separator: str) -> str:
     return slugify(text) or "section"
 
 
-def render(body: str, source: str, body_line: int, ctx: LinkContext,
-           image_hook: ImageHook | None = None, highlights: mdspeed.Highlights | None = None) -> Rendered:
+def render(body: str, source: str, body_line: int, ctx: LinkContext, image_hook: ImageHook | None = None,
+           highlights: mdspeed.Highlights | None = None, speedups: bool = True) -> Rendered:
     """Render one document's Markdown body.
 
     ``source`` is the document's path relative to ``content/`` (``notes/x.md``); links and
     images are resolved against its folder. ``highlights`` holds the document's code blocks
     as highlighted last time, and collects them for the next (the result is the same).
+    ``speedups`` is the site's ``markdown.speedups``: with it, the document renders with the
+    speed-ups where :func:`generator.speedups.enabled` allows; if they raise, stock code
+    renders it again and every later document of this process, with one warning.
     """
-    md = _markdown(ctx.raw_html)
+    failure = None
+    if _speedups.enabled(speedups):
+        _speedups.state.fast_renders += 1
+        try:
+            return _render(body, source, body_line, ctx, image_hook, highlights, fast=True)
+        except Exception as exc:  # noqa: BLE001 - whatever failed, stock code has the last word
+            failure = exc
+            _speedups.state.fallbacks += 1
+            if highlights is not None:
+                highlights.used.clear()
+    try:
+        result = _render(body, source, body_line, ctx, image_hook, None, fast=False)
+    except RecursionError:  # thousands of nested lists or quotes: a problem, not a crash
+        return Rendered(html="", problems=(Problem("content/" + source, body_line, None,
+                                                   "Markdown is nested too deeply to render",
+                                                   "flatten the nested lists or block quotes"),))
+    # Stock code rendered what the speed-ups could not: theirs was the fault. (A recursion
+    # error is not: one frame more or less than stock code at Python's limit.)
+    if failure is not None and not isinstance(failure, RecursionError):
+        _speedups.failed(failure, source)
+    return result
+
+
+def _render(body: str, source: str, body_line: int, ctx: LinkContext, image_hook: ImageHook | None,
+            highlights, fast: bool) -> Rendered:
+    """:func:`render` with the speed-ups (``fast``) or stock code; raises what rendering raises."""
+    md = _markdown(ctx.raw_html, fast)
     md.reset()
     state = _State(md, source, body, body_line, ctx, image_hook)
     md.talknotes = state
     try:
-        with mdspeed.remembering(highlights):
+        if fast:
+            from . import mdspeed
+            with mdspeed.rendering(highlights):
+                html = md.convert(body)
+        else:
             html = md.convert(body)
-    except RecursionError:  # thousands of nested lists or quotes: a problem, not a crash
-        md.talknotes = None
+    except BaseException:
         # The parser stopped midway and keeps its state (the lists it was in), which reset()
         # does not clear: the next document gets a new instance.
-        _instances.pop(ctx.raw_html, None)
-        return Rendered(html="", problems=(Problem("content/" + source, body_line, None,
-                                                   "Markdown is nested too deeply to render",
-                                                   "flatten the nested lists or block quotes"),))
+        _instances.pop((ctx.raw_html, fast), None)
+        raise
+    finally:
+        md.talknotes = None
     # Code blocks scroll sideways on a phone; keyboard users must be able to scroll them too.
     html = html.replace("<pre>", '<pre tabindex="0">')
     headings = tuple(_flatten(md.toc_tokens))
-    md.talknotes = None
     return Rendered(html=html, headings=headings, images=tuple(state.images),
                     links=tuple(state.links), problems=tuple(state.problems), deps=tuple(state.deps))
 

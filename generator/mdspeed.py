@@ -10,7 +10,7 @@ A note of ~770 words spends most of its Markdown time in two places that do redu
   result is the same.
 * **Pygments formatters and lexers.** codehilite builds a new ``HtmlFormatter`` for every code
   block (building one renders the whole style's stylesheet) and looks its lexer up by name
-  (a scan of Pygments' lexer table). :func:`cached_html_formatter` and :func:`cache_lexers`
+  (a scan of Pygments' lexer table). :func:`cached_html_formatter` and :func:`get_lexer_by_name`
   keep one of each per language and options, made only when a block needs them, and give
   each lexer the faster token loop of :mod:`generator.lexspeed`.
 * **The table of contents.** The toc extension searches every document for its ``[TOC]``
@@ -23,7 +23,8 @@ A note of ~770 words spends most of its Markdown time in two places that do redu
   time back to the formatter, so an edit to a note's prose re-renders no code.
 
 tests/test_mdspeed.py renders the sample site, the benchmark corpus and generated Markdown with
-and without these and compares the HTML.
+and without these and compares the HTML. They run only where :mod:`.speedups` allows, and
+:func:`generator.markdown.render` falls back to stock code if one raises.
 """
 
 from __future__ import annotations
@@ -379,14 +380,20 @@ _highlights: Highlights | None = None
 
 
 @contextmanager
-def remembering(highlights: Highlights | None):
-    """Use ``highlights`` for the code blocks rendered inside this block."""
+def rendering(highlights: Highlights | None):
+    """Inside this block a sped-up instance renders one document: codehilite looks its lexers up
+    with :func:`get_lexer_by_name` and the code blocks are remembered in ``highlights``. Both
+    are undone after, so stock rendering in the same process runs stock code only."""
     global _highlights
+    from markdown.extensions import codehilite
+    stock = codehilite.get_lexer_by_name
+    codehilite.get_lexer_by_name = get_lexer_by_name
     _highlights = highlights
     try:
         yield
     finally:
         _highlights = None
+        codehilite.get_lexer_by_name = stock
 
 
 class _RememberingFormatter:
@@ -452,26 +459,19 @@ class _Tokens:
         return iter(self.lexer.lexer().get_tokens(self.text, self.unfiltered))
 
 
-def cache_lexers() -> None:
-    """Keep one Pygments lexer per language and options for codehilite, built when first used.
+def get_lexer_by_name(alias: str, **options):
+    """codehilite's lexer lookup, while :func:`rendering`: one :class:`_LazyLexer` per language
+    and options, built when first used.
 
-    codehilite looks its lexer up by name for every code block, a scan of Pygments' whole
-    lexer table (~0.4 ms a block). It has no hook for this, so its module's reference to
-    ``get_lexer_by_name`` is replaced by a memoised one that returns a :class:`_LazyLexer`.
-    Lexers keep no state between texts (Sphinx caches them the same way); an unknown name
-    still raises as before.
+    codehilite looks its lexer up by name for every code block, a scan of Pygments' whole lexer
+    table (~0.4 ms a block). It has no hook for this, so its module's reference to
+    ``get_lexer_by_name`` is swapped for this one during a sped-up rendering. Lexers keep no
+    state between texts (Sphinx caches them the same way); an unknown name still raises as
+    before.
     """
-    from markdown.extensions import codehilite
-    if getattr(codehilite.get_lexer_by_name, "memoised", False):
-        return
-
-    def get_lexer_by_name(alias, **options):
-        key = (alias, _options_key(options))
-        lexer = _lexers.get(key)
-        if lexer is None:
-            from pygments.lexers import find_lexer_class_by_name
-            lexer = _lexers[key] = _LazyLexer(find_lexer_class_by_name(alias), options)
-        return lexer
-
-    get_lexer_by_name.memoised = True
-    codehilite.get_lexer_by_name = get_lexer_by_name
+    key = (alias, _options_key(options))
+    lexer = _lexers.get(key)
+    if lexer is None:
+        from pygments.lexers import find_lexer_class_by_name
+        lexer = _lexers[key] = _LazyLexer(find_lexer_class_by_name(alias), options)
+    return lexer

@@ -18,7 +18,7 @@ from pygments.lexer import ExtendedRegexLexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers._mapping import LEXERS
 
-from generator import lexspeed
+from generator import lexspeed, speedups
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -115,3 +115,14 @@ def test_generated_texts_lex_the_same(language, text):
     stock = get_lexer_by_name(language)
     fast = lexspeed.speed_up(get_lexer_by_name(language))
     assert _tokens(fast, text) == _tokens(stock, text)
+
+
+def test_the_pygments_loops_lexspeed_copies_are_the_tested_ones():
+    """regex_tokens and extended_tokens are Pygments' loops with a change: a release whose loops
+    differ needs the copies read again."""
+    version = speedups.installed("pygments")
+    changed = speedups.changed_sources("pygments", version)
+    assert speedups.tested("pygments", version) and not changed, (
+        f"Pygments {version}: changed since the last tested release: {changed}. Re-read generator/lexspeed.py "
+        "against them, then record the release in generator/speedups.py "
+        "(docs/performance.md, 'Speed-ups and their guard')")
