@@ -71,7 +71,8 @@ def test_workflows_parse_and_run_the_readme_commands(name):
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     for needed in ("chromium", "default-jre-headless", "vnu-jar", "axe-core", "pip install -q -e '.[test]'"):
         assert needed in ci
-    assert ci.rstrip().splitlines()[-1] == 'python3 -m pytest "$@"'
+    assert 'python3 -m pytest "$@"' in ci  # the newest dependencies
+    assert "-c .ci/oldest.txt" in ci and ci.rstrip().splitlines()[-1].endswith('-m pytest "$@"')  # the oldest
     assert any(step.get("uses", "").startswith("actions/checkout@") for step in steps(path))
 
 
