@@ -17,7 +17,8 @@ from .manifest import load_manifest, save_manifest
 from .toolchain import toolchain
 from .config import Config
 from .errors import Problem
-from .output import Writer, discard, prepare_staging, publish, put_aside, spare_dir
+from .output import Writer
+from .publish import discard, prepare_staging, publish, put_aside, spare_dir
 from .pipeline import (Settings, Stages, document_count, load_model, load_settings, process_images,
                        render_markdown, render_pages, today_in)
 from .progress import NO_PROGRESS
@@ -77,7 +78,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     run.add(settings.problems)
     config = settings.config
     output = options.output or config.root / "output"
-    spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (output.py)
+    spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (publish.py)
     workers, signature = None, None
     try:
         with run.stage("load"):

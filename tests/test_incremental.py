@@ -235,7 +235,7 @@ def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_o
     """The staged site starts from the one the last build replaced (hard links shared with the
     live site): files are replaced, never rewritten in place, so the live site never changes
     under its readers, and what stays the same costs no write."""
-    from generator.output import spare_dir
+    from generator.publish import spare_dir
     site = make_site(tmp_path / "site", random.Random(3))
     output = tmp_path / "out"
     options = BuildOptions(source=site, output=output, today=TODAY)
@@ -289,7 +289,7 @@ def test_the_first_build_leaves_the_next_one_a_staging_folder(tmp_path, monkeypa
     """A build that replaced no site has a child copy the new one, as hard links, to be the
     next build's staging folder; the next build then updates it instead of linking every file."""
     import time
-    from generator import output as output_module
+    from generator import publish as output_module
     site = make_site(tmp_path / "site", random.Random(6))
     out = tmp_path / "out"
     options = BuildOptions(source=site, output=out, today=TODAY, background_cleanup=True)

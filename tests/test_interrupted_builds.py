@@ -144,7 +144,7 @@ def test_a_build_that_died_between_renames_is_recovered(tmp_path):
     (site / "output").rename(site / ".output.old")
     (site / ".output.staging" / "notes").mkdir(parents=True)
     (site / ".output.staging" / "notes" / "partial.html").write_text("<p>partial")
-    from generator.output import prepare_staging
+    from generator.publish import prepare_staging
     staging, reconcile = prepare_staging(site / "output")
     assert contents(site / "output") == old
     assert not (site / ".output.old").exists()
