@@ -289,12 +289,13 @@ def test_the_first_build_leaves_the_next_one_a_staging_folder(tmp_path, monkeypa
     """A build that replaced no site has a child copy the new one, as hard links, to be the
     next build's staging folder; the next build then updates it instead of linking every file."""
     import time
-    from generator import publish as output_module
+    from generator import publish
+    from generator.output import Writer
     site = make_site(tmp_path / "site", random.Random(6))
     out = tmp_path / "out"
     options = BuildOptions(source=site, output=out, today=TODAY, background_cleanup=True)
     build(options, BuildCache())
-    spare = output_module.spare_dir(site / ".cache", out)
+    spare = publish.spare_dir(site / ".cache", out)
     deadline = time.monotonic() + 30
     while not spare.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -302,13 +303,13 @@ def test_the_first_build_leaves_the_next_one_a_staging_folder(tmp_path, monkeypa
     published = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     assert {p.relative_to(spare): p.stat().st_ino for p in spare.rglob("*") if p.is_file()} == published
     reconciled = []
-    original = output_module.Writer.__init__
+    original = Writer.__init__
 
     def spy(self, *args, **kwargs):
         original(self, *args, **kwargs)
         reconciled.append(self.reconcile)
 
-    monkeypatch.setattr(output_module.Writer, "__init__", spy)
+    monkeypatch.setattr(Writer, "__init__", spy)
     note = site / "content" / "notes" / "note-1.md"
     note.write_text(note.read_text() + "\nAn edit after the first build.\n")
     build(options, BuildCache())
