@@ -178,7 +178,7 @@ class BuildCache:
         self._put(("md:" + key, rendered_to_json(rendered)) for key, rendered in items)
 
     def highlights(self, source: str) -> dict | None:
-        """The code blocks of a document as highlighted last time (see mdspeed.Highlights)."""
+        """The code blocks of a document as highlighted last time (see mdhighlight.Highlights)."""
         return self._get("hl:" + source)
 
     def keep_highlights(self, source: str) -> None:

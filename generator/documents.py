@@ -106,7 +106,7 @@ def _get_ready(content_dir: str, raw_html: str, speedups: bool = True) -> None:
     """Worker start: render a small document using every feature and fence language once."""
     try:
         from .markdown import render
-        from .mdspeed import Highlights
+        from .mdhighlight import Highlights
         fences = "".join(f"```{language}\nvalue = f(1, 'a')  # x\n```\n\n" for language in fence_languages(content_dir))
         sample = ("# Title\n\nSome *text*, **bold** and `code` with a [link](https://example.org/) "
                   "and \"quotes\".[^1]\n\n- one\n- two\n\n1. first\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
@@ -135,7 +135,7 @@ def _render_chunk(ctx: LinkContext, jobs: list[tuple], speedups: bool = True) ->
     """Worker: render a chunk of documents with placeholder image markup; each with the code
     blocks it highlighted, for the next build."""
     from .markdown import render
-    from .mdspeed import Highlights
+    from .mdhighlight import Highlights
     results = []
     for key, body, source, line, known, search_fields in jobs:
         highlights = Highlights(known)
@@ -242,7 +242,7 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
         if pool is not None:
             pool.close()
         from .markdown import render
-        from .mdspeed import Highlights
+        from .mdhighlight import Highlights
         highlighted = []
         for doc_key, key, record, source, hook in misses:
             highlights = Highlights(known(source))

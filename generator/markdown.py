@@ -27,7 +27,7 @@ from .slugs import slugify
 from .weburl import SCHEMES, NotWebUrl, web_url
 
 if TYPE_CHECKING:
-    from . import mdspeed  # imported when a document renders with the speed-ups
+    from . import mdhighlight  # imported when a document renders with the speed-ups
 
 UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -240,8 +240,8 @@ def new_markdown(raw_html: str, fast: bool = True) -> pymarkdown.Markdown:
 
     codehilite = {"css_class": CSS_CLASS, "guess_lang": False}
     if fast:
-        from . import mdspeed
-        codehilite["pygments_formatter"] = mdspeed.cached_html_formatter
+        from . import mdhighlight, mdspeed
+        codehilite["pygments_formatter"] = mdhighlight.cached_html_formatter
     # Instances rather than names: a name makes Python-Markdown list every installed package's
     # entry points first (~25 ms a process).
     md = pymarkdown.Markdown(
@@ -266,7 +266,7 @@ def _heading_id(text: str, separator: str) -> str:
 
 
 def render(body: str, source: str, body_line: int, ctx: LinkContext, image_hook: ImageHook | None = None,
-           highlights: mdspeed.Highlights | None = None, speedups: bool = True) -> Rendered:
+           highlights: mdhighlight.Highlights | None = None, speedups: bool = True) -> Rendered:
     """Render one document's Markdown body.
 
     ``source`` is the document's path relative to ``content/`` (``notes/x.md``); links and
@@ -308,8 +308,8 @@ def _render(body: str, source: str, body_line: int, ctx: LinkContext, image_hook
     md.talknotes = state
     try:
         if fast:
-            from . import mdspeed
-            with mdspeed.rendering(highlights):
+            from . import mdhighlight
+            with mdhighlight.rendering(highlights):
                 html = md.convert(body)
         else:
             html = md.convert(body)

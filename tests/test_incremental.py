@@ -259,7 +259,7 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
     """A new process (a new BuildCache) re-renders an edited note's Markdown but takes its
     unchanged code blocks and the highlighting stylesheets from the cache: no Pygments lexer,
     formatter or style is used, and the site is the same as a clean build's."""
-    from generator import mdspeed
+    from generator import mdhighlight
     site = make_site(tmp_path / "site", random.Random(5))
     note = site / "content" / "notes" / "note-2.md"
     note.write_text(note.read_text() + "\n```python\ndef twice(x):\n    return 2 * x\n```\n\n"
@@ -268,10 +268,10 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
     build(options, BuildCache())
     from generator import rendered
     built = []
-    original = mdspeed._LazyLexer.lexer
-    monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lambda self: built.append(self.cls.__name__) or original(self))
-    formatter = mdspeed._RememberingFormatter.formatter
-    monkeypatch.setattr(mdspeed._RememberingFormatter, "formatter",
+    original = mdhighlight._LazyLexer.lexer
+    monkeypatch.setattr(mdhighlight._LazyLexer, "lexer", lambda self: built.append(self.cls.__name__) or original(self))
+    formatter = mdhighlight._RememberingFormatter.formatter
+    monkeypatch.setattr(mdhighlight._RememberingFormatter, "formatter",
                         property(lambda self: built.append("HtmlFormatter") or formatter.fget(self)))
     stylesheet = rendered.pygments_css
     monkeypatch.setattr(rendered, "pygments_css", lambda style: built.append(style) or stylesheet(style))

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 from markdown.extensions import codehilite
 
-from generator import markdown as md_module, mdspeed, speedups
+from generator import markdown as md_module, mdhighlight, mdpatterns, mdspeed, speedups
 from generator.markdown import LinkContext, render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -148,7 +148,7 @@ def test_block_tests_are_skipped_only_for_known_processors():
     (r"(?=a)", 0, None),
 ])
 def test_required_characters(pattern, flags, expected):
-    found = mdspeed.required_characters(re.compile(pattern, flags))
+    found = mdpatterns.required_characters(re.compile(pattern, flags))
     assert (set(found) if found is not None else None) == expected
 
 
@@ -164,7 +164,7 @@ def test_required_characters(pattern, flags, expected):
     (r"ab", re.IGNORECASE, None),
 ])
 def test_required_literal(pattern, flags, expected):
-    assert mdspeed.required_literal(re.compile(pattern, flags)) == expected
+    assert mdpatterns.required_literal(re.compile(pattern, flags)) == expected
 
 
 def test_every_configured_pattern_can_be_skipped():
@@ -175,17 +175,17 @@ def test_every_configured_pattern_can_be_skipped():
         processor = md.treeprocessors[name]
         assert isinstance(processor, mdspeed.SkippingInlineProcessor)
         for pattern in processor.inlinePatterns:
-            assert mdspeed.required_characters(pattern.getCompiledRegExp()), pattern.getCompiledRegExp().pattern
+            assert mdpatterns.required_characters(pattern.getCompiledRegExp()), pattern.getCompiledRegExp().pattern
 
 
 def test_lexers_and_formatters_are_reused(monkeypatch):
     ctx = LinkContext(base_path="/")
     render("```python\nx = 1\n```\n\n```python\ny = 2\n```\n", "notes/x.md", 1, ctx)
-    lexers, formatters = len(mdspeed._lexers), len(mdspeed._formatters)
+    lexers, formatters = len(mdhighlight._lexers), len(mdhighlight._formatters)
     render("```python\nz = 3\n```\n", "notes/y.md", 1, ctx)
-    assert (len(mdspeed._lexers), len(mdspeed._formatters)) == (lexers, formatters)
+    assert (len(mdhighlight._lexers), len(mdhighlight._formatters)) == (lexers, formatters)
     with pytest.raises(Exception):  # an unknown language still raises for codehilite to handle
-        mdspeed.get_lexer_by_name("no-such-language")
+        mdhighlight.get_lexer_by_name("no-such-language")
     assert codehilite.get_lexer_by_name is pygments.lexers.get_lexer_by_name  # swapped back after rendering
     fast, slow = render_both("```nosuchlang\nx < 1\n```\n", ctx, monkeypatch)
     assert fast == slow and "x &lt; 1" in fast[0]
@@ -193,13 +193,13 @@ def test_lexers_and_formatters_are_reused(monkeypatch):
 
 def _count_lexers_built(monkeypatch) -> list:
     built = []
-    original = mdspeed._LazyLexer.lexer
+    original = mdhighlight._LazyLexer.lexer
 
     def lexer(self):
         built.append(self.cls.__name__)
         return original(self)
 
-    monkeypatch.setattr(mdspeed._LazyLexer, "lexer", lexer)
+    monkeypatch.setattr(mdhighlight._LazyLexer, "lexer", lexer)
     return built
 
 
@@ -209,12 +209,12 @@ NOTE_WITH_CODE = ("Intro.\n\n```python\ndef f(x):\n    return x * 2\n```\n\n"
 
 def test_remembered_code_blocks_skip_the_lexers_and_change_nothing(monkeypatch):
     ctx = LinkContext(base_path="/")
-    first = mdspeed.Highlights()
+    first = mdhighlight.Highlights()
     before = render(NOTE_WITH_CODE, "notes/x.md", 1, ctx, highlights=first)
     assert len(first.used) == 2
     built = _count_lexers_built(monkeypatch)
     edited = NOTE_WITH_CODE.replace("More prose.", "More prose, edited.")
-    again = mdspeed.Highlights(first.used)
+    again = mdhighlight.Highlights(first.used)
     after = render(edited, "notes/x.md", 1, ctx, highlights=again)
     assert built == [] and again.used == first.used
     assert after.html == before.html.replace("More prose.", "More prose, edited.")
@@ -222,7 +222,7 @@ def test_remembered_code_blocks_skip_the_lexers_and_change_nothing(monkeypatch):
     assert after.html == fast[0] == slow[0]
     # A changed block is lexed again; one that went is forgotten.
     changed = edited.replace("return x * 2", "return x * 3").replace("```prolog\nparent(tom, bob).\n```\n", "")
-    third = mdspeed.Highlights(again.used)
+    third = mdhighlight.Highlights(again.used)
     built.clear()
     result = render(changed, "notes/x.md", 1, ctx, highlights=third)
     assert built == ["PythonLexer"] and len(third.used) == 1
@@ -235,9 +235,9 @@ def test_remembered_code_blocks_skip_the_lexers_and_change_nothing(monkeypatch):
 def test_highlights_of_other_code_change_nothing(monkeypatch, old_lines, new_lines):
     ctx = LinkContext(base_path="/")
     old, new = ("```python\n" + "\n".join(lines) + "\n```\n" for lines in (old_lines, new_lines))
-    remembered = mdspeed.Highlights()
+    remembered = mdhighlight.Highlights()
     render(old, "notes/x.md", 1, ctx, highlights=remembered)
-    with_memo = render(new, "notes/x.md", 1, ctx, highlights=mdspeed.Highlights(remembered.used))
+    with_memo = render(new, "notes/x.md", 1, ctx, highlights=mdhighlight.Highlights(remembered.used))
     fast, slow = render_both(new, ctx, monkeypatch)
     assert with_memo.html == fast[0] == slow[0]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, build_site, copy_sample_site
 
-from generator import lexspeed, markdown as md_module, mdspeed, speedups
+from generator import lexspeed, markdown as md_module, mdhighlight, mdspeed, speedups
 from generator.rendered import LinkContext
 
 CTX = LinkContext(base_path="/")
@@ -138,8 +138,8 @@ def test_benchmark_corpus_builds_the_same_without_speedups(tmp_path, monkeypatch
 def test_speedups_false_runs_no_patched_code(tmp_path, monkeypatch):
     ran = []
     for owner, name in ((mdspeed, "speed_up"), (mdspeed.SkippingInlineProcessor, "run"),
-                        (mdspeed, "get_lexer_by_name"), (mdspeed._RememberingFormatter, "format"),
-                        (mdspeed, "rendering"), (lexspeed, "speed_up")):
+                        (mdhighlight, "get_lexer_by_name"), (mdhighlight._RememberingFormatter, "format"),
+                        (mdhighlight, "rendering"), (lexspeed, "speed_up")):
         original = getattr(owner, name)
         monkeypatch.setattr(owner, name, lambda *a, _o=original, _n=name, **k: ran.append(_n) or _o(*a, **k))
     root = copy_sample_site(tmp_path / "site")
@@ -209,12 +209,12 @@ def _raise(error):
     (mdspeed.SkippingInlineProcessor, "_InlineProcessor__handleInline"),  # inline patterns
     (mdspeed, "_block_skip"),  # an instance being sped up
     (lexspeed._Dispatch, "rules_at"),  # Pygments' token loop
-    (mdspeed._RememberingFormatter, "format"),  # the remembered code blocks
+    (mdhighlight._RememberingFormatter, "format"),  # the remembered code blocks
 ])
 def test_a_failing_speedup_falls_back_with_one_warning_and_the_same_html(tmp_path, monkeypatch, capsys,
                                                                          sample_reference, owner, name):
     md_module._instances.clear()  # so that instances are sped up again, through the failing code too
-    mdspeed._lexers.clear()
+    mdhighlight._lexers.clear()
     monkeypatch.setattr(owner, name, _raise(RuntimeError("injected")))
     assert _build(copy_sample_site(tmp_path / "site")) == sample_reference
     warned = _warnings(capsys.readouterr().err)
@@ -222,7 +222,7 @@ def test_a_failing_speedup_falls_back_with_one_warning_and_the_same_html(tmp_pat
     # Off for the rest of the process: the first failure was the last document they rendered.
     assert speedups.state.fallbacks == 1 and speedups.state.failure == "RuntimeError: injected"
     md_module._instances.clear()
-    mdspeed._lexers.clear()
+    mdhighlight._lexers.clear()
 
 
 def test_stock_failures_are_not_the_speedups(monkeypatch, capsys):
