@@ -1,4 +1,4 @@
-"""Benchmark of the image pipeline (generator.images): cold and warm builds, and the
+"""Benchmark of the image pipeline (generator.images.types): cold and warm builds, and the
 size/quality of one typical photo's 800w WebP.
 
     python benchmarks/images.py [DIR] [--rounds N] [--workers N] [--count N]
@@ -33,9 +33,9 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from generator.imageplan import plan_image  # noqa: E402
-from generator.imagerun import process_images  # noqa: E402
-from generator.images import ImageSettings  # noqa: E402
+from generator.images.plan import plan_image  # noqa: E402
+from generator.images.pool import process_images  # noqa: E402
+from generator.images.types import ImageSettings  # noqa: E402
 
 TARGET_CPU_MS_PER_MPX = 110.0
 TARGET_WARM_S = 0.3

@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.search import SearchDoc  # noqa: E402
-from generator.search_index import build_index  # noqa: E402
+from generator.search.tokens import SearchDoc  # noqa: E402
+from generator.search.index import build_index  # noqa: E402
 
 THEME = ROOT / "themes" / "default"
 TARGET_QUERY_BYTES = 100_000

@@ -12,17 +12,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache
-from .manifest import load_manifest, save_manifest
-from .toolchain import toolchain
-from .config import Config
-from .errors import Problem
-from .output import Writer
-from .publish import discard, prepare_staging, publish, put_aside, spare_dir
+from .incremental.store import BuildCache
+from .incremental.manifest import load_manifest, save_manifest
+from .incremental.toolchain import toolchain
+from .config.settings import Config
+from .model.errors import Problem
+from .output.writer import Writer
+from .output.publish import discard, prepare_staging, publish, put_aside, spare_dir
 from .pipeline import (Settings, Stages, document_count, load_model, load_settings, process_images,
                        render_markdown, render_pages, today_in)
 from .progress import NO_PROGRESS
-from .routes import Urls, build_routes
+from .model.routes import Urls, build_routes
 
 __all__ = ["BuildOptions", "BuildResult", "build", "load_site_config", "today_in"]
 
@@ -36,7 +36,7 @@ class BuildResult:
     files: int = 0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    report: dict | None = None  # build-report.json: page weights and carbon (generator/report.py)
+    report: dict | None = None  # build-report.json: page weights and carbon (generator/output/report.py)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         def meanwhile() -> None:  # in this process, while Markdown workers render
             out.prepare(folders=True)
             if settings.theme is not None and not run.has_errors:
-                from .render import static_assets
+                from .render.pages import static_assets
                 __import__("jinja2")  # the page stage's, imported while this process waits
                 early["static"] = static_assets(settings.theme, cache)
 
@@ -131,7 +131,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         routes = out.routes or build_routes(model.site, config.per_page)
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
         search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
-        from .report import PageWeights
+        from .output.report import PageWeights
         weights = PageWeights(cache, writer, staging, urls, config.base_url)
         options.progress.start("pages", len(routes))  # timed inside, as "render"
         pages = render_pages(run, settings, model, markdown, writer, routes, weights, early.get("static"),
@@ -168,9 +168,9 @@ def _load_settings(options: BuildOptions, cache: BuildCache) -> Settings:
 
 def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
     """Markdown workers started now, if this build will render many documents (see
-    :class:`~generator.documents.MarkdownWorkers`); None for the dev server and small changes."""
+    :class:`~generator.markdown.stage.MarkdownWorkers`); None for the dev server and small changes."""
     import os
-    from .documents import MarkdownWorkers
+    from .markdown.stage import MarkdownWorkers
     from .workers import fork_is_safe
     cores = os.cpu_count() or 1
     if options.in_place or cores < 2 or not fork_is_safe() or not MarkdownWorkers.worth_starting(config.root, cache):
@@ -181,7 +181,7 @@ def _early_workers(options: BuildOptions, config: Config, cache: BuildCache):
 def _start_search(model, urls, markdown, cache, in_place: bool):
     """The search stage, started in a child process while this one renders the pages (not in
     the dev server, which keeps threads and so cannot fork)."""
-    from .searchstage import SearchStage
+    from .search.stage import SearchStage
     search = SearchStage(model.site, urls, markdown.documents, cache)
     if not in_place:
         search.start()
@@ -199,8 +199,8 @@ def _finish_search(search, writer, pages, markdown, cache, in_place: bool) -> No
 
 def _report(run, writer, staging, routes, urls, model, config, weights) -> dict:
     """Last before publishing: it measures and lists every file written so far."""
-    from .netlify import write_deploy_files
-    from .report import write_report
+    from .output.netlify import write_deploy_files
+    from .output.report import write_report
     seen = len(writer.problems)
     report = write_report(writer, staging, routes, urls, config.budgets, memo=weights.memo)
     run.add(write_deploy_files(writer, staging, model.site, urls))
@@ -259,9 +259,9 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
     import dataclasses
     import hashlib
 
-    from .filedigests import read_digest
-    from .scan import walk
-    from .theme import BUILTIN
+    from .incremental.filedigests import read_digest
+    from .model.scan import walk
+    from .render.theme import BUILTIN
     digest_of = digest_of or (lambda path, stat=None: read_digest(path))
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((toolchain(), options.drafts, options.in_place, str(output.resolve()), today.isoformat(),

@@ -80,7 +80,7 @@ def _print_problems(problems) -> None:
 
 def _build(args) -> int:
     from .build import BuildOptions, build
-    from .errors import BuildError
+    from .model.errors import BuildError
 
     source = _find_source(args.source)
     if not source.is_dir():
@@ -100,7 +100,7 @@ def _build(args) -> int:
     total = sum(result.timings.values())
     print(f"Built {result.pages} pages ({result.files} files) into {result.output} in {total:.2f} s")
     if result.report:
-        from .report import summary_lines
+        from .output.report import summary_lines
         for line in summary_lines(result.report):
             print(line)
     if args.timings:
@@ -111,7 +111,7 @@ def _build(args) -> int:
 
 def _serve(args) -> int:
     from .progress import Progress
-    from .serve import serve
+    from .commands.serve import serve
     try:
         return serve(_find_source(args.source), args.host, args.port, args.drafts,
                      progress=Progress.for_stream(sys.stderr, args.quiet))
@@ -121,17 +121,17 @@ def _serve(args) -> int:
 
 
 def _new(args) -> int:
-    from .newnote import run
+    from .commands.new import run
     return run(args, _find_source(args.source))
 
 
 def _init(args) -> int:
-    from .initsite import run
+    from .commands.init import run
     return run(args)
 
 
 def _check(args) -> int:
-    from .check import run
+    from .commands.check import run
     from .progress import Progress
     return run(args, _find_source(args.source), progress=Progress.for_stream(sys.stderr, args.quiet))
 

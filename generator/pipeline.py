@@ -1,14 +1,14 @@
 """The stages of a build, each a function of the earlier stages' typed results.
 
 ``talknotes build`` (generator/build.py) runs them all, in order, and publishes; ``talknotes
-check`` (generator/check.py) runs the same ones without a cache and into a temporary folder, so
+check`` (generator/commands/check.py) runs the same ones without a cache and into a temporary folder, so
 a check renders each note's Markdown once and measures the same pages a build would write.
 
     load_settings -> Settings      talknotes.yaml, the theme chain, today
     load_model    -> Model         content records, the Site, route problems
     render_markdown -> Markdown    every published document's HTML, image plans
     process_images                 WebP variants into the staging folder
-    build_routes  -> routes        the table of every page (generator/routes.py)
+    build_routes  -> routes        the table of every page (generator/model/routes.py)
     render_pages  -> pages         every page, static file and feed
     search, report, publish        (generator/build.py: they only make sense for a build)
 
@@ -23,12 +23,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, load_config
-from .content import Content, load_content
-from .errors import BuildError, Problem
+from .config.settings import Config, load_config
+from .model.content import Content, load_content
+from .model.errors import BuildError, Problem
 from .progress import NO_PROGRESS
-from .routes import check_routes
-from .site import Site, build_site
+from .model.routes import check_routes
+from .model.site import Site, build_site
 
 
 class Stages:
@@ -86,7 +86,7 @@ class Settings:
     """What the build reads before any note: the site's settings, its theme chain, the date."""
 
     config: Config
-    theme: object  # generator.theme.Theme, or None when it cannot be resolved (a problem says why)
+    theme: object  # generator.render.theme.Theme, or None when it cannot be resolved (a problem says why)
     today: dt.date
     problems: tuple[Problem, ...] = ()
 
@@ -99,7 +99,7 @@ def today_in(config: Config) -> dt.date:
 
 def load_settings(source: Path, base_url: str | None = None, today: dt.date | None = None) -> Settings:
     """``talknotes.yaml`` (with ``--base-url`` applied) and the theme chain it names."""
-    from .theme import load_theme
+    from .render.theme import load_theme
     config, problems = load_site_config(source, base_url)
     theme, theme_problems = load_theme(config.root, config.theme, config.lines.get("theme"))
     return Settings(config, theme, today or today_in(config), tuple(problems + theme_problems))
@@ -144,7 +144,7 @@ def load_model(settings: Settings, drafts: bool = False, cache=None) -> Model:
 @dataclass
 class Markdown:
     """Every published document's rendering (``note:slug`` / ``page:slug``) and the image plans
-    their references made (generator/media.py)."""
+    their references made (generator/images/media.py)."""
 
     documents: dict
     media: object
@@ -156,8 +156,8 @@ def render_markdown(settings: Settings, model: Model, cache=None, pool=None, mea
     """Render every published note and page (over worker processes when there are many; ``pool``
     is one started earlier) and plan their images and covers. ``meanwhile()`` runs in this
     process while workers render."""
-    from .documents import render_documents
-    from .media import Media
+    from .markdown.stage import render_documents
+    from .images.media import Media
     media = Media.for_config(settings.config)
     documents = render_documents(model.site, model.content, settings.config, media, cache, pool=pool,
                                  meanwhile=meanwhile, progress=progress)
@@ -186,8 +186,8 @@ def process_images(markdown: Markdown, writer, staging: Path, progress=NO_PROGRE
 def render_pages(run: Stages, settings: Settings, model: Model, markdown: Markdown, writer, routes,
                  weights=None, static=None, progress=NO_PROGRESS):
     """Render every route, the static files and the feeds through ``writer``; the page problems
-    (template errors, collisions) go to ``run``. Returns the :class:`~generator.render.PageRenderer`."""
-    from .render import write_site
+    (template errors, collisions) go to ``run``. Returns the :class:`~generator.render.pages.PageRenderer`."""
+    from .render.pages import write_site
     pages = write_site(writer, run, model.site, model.content, settings.config, settings.theme, routes,
                        markdown.documents, markdown.media, weights, static=static, progress=progress)
     run.add(writer.problems)

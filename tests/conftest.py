@@ -53,7 +53,7 @@ def built_subpath(sample_source, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_content(sample_source):
-    from generator.content import load_content
+    from generator.model.content import load_content
     content = load_content(sample_source)
     assert not content.problems, content.problems
     return content

@@ -20,11 +20,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.content import load_event, load_note
-from generator.markdown import LinkContext, html_to_text, render
-from generator.routes import PATTERNS, Urls
-from generator.slugs import is_slug, slugify
-from generator.yamlfile import load_mapping
+from generator.model.content import load_event, load_note
+from generator.markdown.render import LinkContext, html_to_text, render
+from generator.model.routes import PATTERNS, Urls
+from generator.model.slugs import is_slug, slugify
+from generator.config.yamlfile import load_mapping
 from hostile import served_path, unsafe_markup, url_problem
 
 # Profiles of this module's own (applied per test, so other Hypothesis tests keep theirs): CI runs

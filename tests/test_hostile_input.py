@@ -201,7 +201,7 @@ def test_a_50_mb_note_is_refused_unread_in_bounded_time_and_memory(site):
 
 
 def test_notes_just_under_the_limit_still_build(site):
-    from generator.content import MAX_FILE_BYTES
+    from generator.model.content import MAX_FILE_BYTES
     note = site / "content/notes/2024-02-03-long.md"
     paragraph = "A long but honest paragraph of notes from the talk. " * 20 + "\n\n"
     body = paragraph * ((MAX_FILE_BYTES - 200) // len(paragraph))
@@ -316,9 +316,9 @@ def test_symlinks_are_not_followed_even_by_check(site):
 def test_discovery_never_reads_through_a_link(site):
     """Without the refusal the notes, page, event, image and attachment would load."""
     _plant_symlinks(site)
-    from generator.content import load_content
-    from generator.documents import content_files
-    from generator.media import attachments
+    from generator.model.content import load_content
+    from generator.markdown.stage import content_files
+    from generator.images.media import attachments
     content = load_content(site)
     assert all("SECRET" not in n.body and n.title != "Outside" for n in content.notes)
     assert all(e.name != "SECRET-EVENT" for e in content.events)

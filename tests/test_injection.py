@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.markdown import LinkContext, render
+from generator.markdown.render import LinkContext, render
 from hostile import (BROKEN, cli, draw_png, json_ld_blocks, make_site, served_path, unsafe_markup,
                      url_problem)
 from htmltree import parse
@@ -328,8 +328,8 @@ def test_front_matter_and_markdown_javascript_and_data_urls_fail_the_build(plain
                                  "//evil.example/x", "https://example.org/\"onmouseover=alert(1)",
                                  "https://example.org/<script>", "&#106;avascript:alert(1)"])
 def test_front_matter_urls_are_http_only(field, url):
-    from generator import schema
-    from generator.content import NOTE_SCHEMA
+    from generator.config import schema
+    from generator.model.content import NOTE_SCHEMA
     with pytest.raises(schema.Invalid):
         NOTE_SCHEMA[field].convert(url)
 

@@ -47,7 +47,7 @@ def test_the_wheel_carries_the_default_theme_and_the_built_in_templates(installe
     assert theme_files and all(f"generator/themes/{f}" in names for f in theme_files)
     builtin = [p.relative_to(REPO / "generator").as_posix() for p in (REPO / "generator/builtin").rglob("*") if p.is_file()]
     assert builtin and all(f"generator/{f}" in names for f in builtin)
-    assert "generator/starter/keep-cache/index.js" in names  # the Netlify plugin init copies
+    assert "generator/commands/starter/keep-cache/index.js" in names  # the Netlify plugin init copies
     assert not any(n.startswith(("content/", "tests/", "themes/")) for n in names)
 
 

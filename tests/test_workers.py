@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from generator import documents, imagerun, render, workers
+from generator.markdown import stage as documents
+from generator.images import pool as imagerun
+from generator.render import pages as render
+from generator import workers
 from generator.build import BuildOptions, build
-from generator.cache import BuildCache
+from generator.incremental.store import BuildCache
 from generator.workers import Pool, WorkerLost, fork_is_safe, start_method
 
 _READY = {"by": None}
@@ -213,8 +216,8 @@ def test_the_markdown_page_and_image_stages_run_on_the_pool_and_match_in_process
         (f"{function.__module__}.{function.__name__}", self.method)) or original(self, function, *a, **k))
     pooled = cold("pooled")
     assert (os.cpu_count() or 1) > 1, "the pools would not run here"
-    assert set(runs) == {("generator.documents._render_chunk", "fork"), ("generator.render._render_chunk", "fork"),
-                         ("generator.imageproc._job", "fork")}
+    assert set(runs) == {("generator.markdown.stage._render_chunk", "fork"), ("generator.render.pages._render_chunk", "fork"),
+                         ("generator.images.codec._job", "fork")}
     runs.clear()
     with monkeypatch.context() as patch:  # every pool in this process
         patch.setattr(workers, "start_method", lambda fork_only=False: None)
@@ -235,8 +238,8 @@ def test_the_markdown_page_and_image_stages_run_on_the_pool_and_match_in_process
         stop.set()
         thread.join()
     # Markdown and images through a forkserver; the page stage (inherited state) in this process.
-    assert {(name.split(".")[1], how) for name, how in runs} == {("documents", "forkserver"),
-                                                                 ("imageproc", "forkserver")}
+    assert {(name.rpartition(".")[0], how) for name, how in runs} == {("generator.markdown.stage", "forkserver"),
+                                                                      ("generator.images.codec", "forkserver")}
     assert pooled == in_process == unpooled == threaded
     assert any(rel.endswith(".webp") for rel in pooled) and len(pooled) > 100
 
@@ -278,9 +281,9 @@ def _image_worker_dies(plan, variants, settings, cache_dir):
 
 
 def test_an_image_that_kills_its_worker_is_reported_and_the_others_are_made(tmp_path, monkeypatch):
-    from generator.imageplan import plan_image
-    from generator.imagerun import process_images
-    from generator.images import ImageSettings
+    from generator.images.plan import plan_image
+    from generator.images.pool import process_images
+    from generator.images.types import ImageSettings
     sources = sorted((_site(tmp_path / "site", 0) / "content" / "notes").glob("*.png"))
     plans = [plan_image(source, ImageSettings()) for source in sources]
     _PARENT["pid"] = os.getpid()

@@ -1,0 +1,1 @@
+"""The commands besides build: serve, check, new and init, each a thin driver over the same pipeline."""

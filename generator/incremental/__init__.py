@@ -1,0 +1,1 @@
+"""What a rebuild remembers: the one versioned store, file digests, and page fingerprints."""

@@ -1,0 +1,46 @@
+"""Atom feeds (site and per tag), the sitemap and robots.txt, from overridable templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+FEED_ENTRIES = 20
+
+
+def timestamp(day: dt.date, timezone: str) -> str:
+    """RFC 3339 midnight of ``day`` in the site's time zone (no wall clock: builds stay identical)."""
+    return dt.datetime.combine(day, dt.time(0), ZoneInfo(timezone)).isoformat()
+
+
+def write_feeds(pages, site, config, urls, routes) -> None:
+    """Write ``feed.xml``, ``tags/<tag>/feed.xml``, ``sitemap.xml`` and ``robots.txt``.
+
+    ``pages`` is the build's :class:`~generator.render.pages.PageRenderer`.
+    """
+    def stamp(note) -> str:
+        return timestamp(note.updated or note.date, config.timezone)
+
+    def published(note) -> str:
+        return timestamp(note.date, config.timezone)
+
+    feeds = [("feed", {}, config.title, site.notes)]
+    feeds += [("tag_feed", {"slug": g.slug}, f"{config.title}: {g.name}", g.notes) for g in site.tags]
+    for endpoint, params, title, notes in feeds:
+        entries = notes[:FEED_ENTRIES]
+        target = urls.output_file(endpoint, **params)
+        pages.render(target, "atom.xml", {
+            "title": title, "entries": entries, "stamp": stamp, "published": published,
+            "feed_url": urls.url_for(endpoint, _external=True, **params),
+            "updated": max((stamp(n) for n in entries), default=timestamp(dt.date(2000, 1, 1), config.timezone)),
+        }, owner=target)
+
+    sitemap = []
+    for route in routes:
+        if route.in_sitemap:
+            note = route.context.get("note")
+            sitemap.append((urls.url_for(route.endpoint, _external=True, **route.params),
+                            (note.updated or note.date).isoformat() if note else None))
+    pages.render(urls.output_file("sitemap"), "sitemap.xml", {"pages": sitemap}, owner="sitemap.xml")
+    pages.render(urls.output_file("robots"), "robots.txt", {"sitemap": urls.url_for("sitemap", _external=True)},
+                 owner="robots.txt")
