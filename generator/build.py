@@ -133,9 +133,8 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
         from .output.report import PageWeights
         weights = PageWeights(cache, writer, staging, urls, config.base_url)
-        options.progress.start("pages", len(routes))  # timed inside, as "render"
-        pages = render_pages(run, settings, model, markdown, writer, routes, weights, early.get("static"),
-                             options.progress)
+        pages = run.run("pages", render_pages, run, settings, model, markdown, writer, routes, weights,
+                        early.get("static"), options.progress, total=len(routes))
         run.stop_on_errors()
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes

@@ -21,6 +21,7 @@ from string import Template
 
 from .. import __version__
 from ..bundled import PACKAGE, bundled
+from ..model.errors import CommandError
 
 STARTER = PACKAGE / "commands" / "starter"
 EVENT_SLUG = "example-meetup"
@@ -28,15 +29,8 @@ EVENT_SLUG = "example-meetup"
 IGNORED_ENTRIES = {".git"}
 
 
-class InitError(Exception):
+class InitError(CommandError):
     """The site cannot be created; ``hint`` says what to do instead. Nothing was written."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-    def __str__(self) -> str:
-        return self.message + (f" ({self.hint})" if self.hint else "")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.content import DATE_PREFIX
+from ..model.errors import CommandError
 from ..model.slugs import is_slug, slugify
 
 SKELETON = """
@@ -32,15 +33,8 @@ OPTIONAL_FIELDS = """\
 """
 
 
-class NewNoteError(Exception):
+class NewNoteError(CommandError):
     """The note cannot be written; ``hint`` says what to do instead."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-    def __str__(self) -> str:
-        return self.message + (f" ({self.hint})" if self.hint else "")
 
 
 @dataclass(frozen=True)

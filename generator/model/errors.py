@@ -17,6 +17,18 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u2
                           "\ud800-\udfff]")
 
 
+class CommandError(Exception):
+    """A command cannot do what it was asked (``talknotes new``, ``init``); ``hint`` says what to
+    do instead. Printed as ``message (hint)``, never as a traceback."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+    def __str__(self) -> str:
+        return self.message + (f" ({self.hint})" if self.hint else "")
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the site's input, located as precisely as we can."""

@@ -185,70 +185,69 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
     they write; the static files, web manifest and attachments are written first for that.
     ``static`` is :func:`static_assets`' result if it was read earlier (while Markdown rendered).
     ``progress`` (started by the caller with one item per route) is advanced per page."""
-    with run.stage("render"):
-        static_map, static_data = static if static is not None else static_assets(theme, run.cache)
-        urls = Urls(config.base_path, config.origin, static_map)
+    static_map, static_data = static if static is not None else static_assets(theme, run.cache)
+    urls = Urls(config.base_path, config.origin, static_map)
 
-        def rendered(record) -> Rendered:
-            kind = "note" if isinstance(record, Note) else "page"
-            return documents[document_key(kind, record.slug)]
+    def rendered(record) -> Rendered:
+        kind = "note" if isinstance(record, Note) else "page"
+        return documents[document_key(kind, record.slug)]
 
-        def excerpt(note: Note, words: int = 40) -> str:
-            if note.summary:
-                return note.summary
-            return rendered(note).excerpt(words)
+    def excerpt(note: Note, words: int = 40) -> str:
+        if note.summary:
+            return note.summary
+        return rendered(note).excerpt(words)
 
-        tracked = TrackedSite(site)
-        # Compiled templates go to the cache folder, except in check, which writes nothing.
-        bytecode = config.cache_path() / "jinja" if run.cache is not None else None
-        env = make_environment(theme, bytecode_dir=bytecode, globals_={
-            "url_for": urls.url_for,
-            "config": config,
-            "site": tracked,
-            "rendered": rendered,
-            "excerpt": excerpt,
-            "reading_minutes": lambda note: max(1, round(rendered(note).words / WORDS_PER_MINUTE)),
-            "event_of": lambda note: site.event_by_slug.get(note.event) if note.event else None,
-            "tag_slug": slugify,
-            "speaker_slug": slugify,
-            "cover": media.cover,
-            "cached": FragmentMemo(tracked),
-        })
-        env.filters.update(longdate=_long_date, monthname=_month_name, isodate=lambda d: d.isoformat())
-        from .metadata import template_helpers, web_manifest
-        env.globals.update(template_helpers(config, site, urls, excerpt))
-        # Everything every page may read besides its own context: settings, assets, events, version.
-        global_parts = [__version__, repr(dataclasses.replace(config, lines={})), repr(sorted(static_map.items())),
-                        repr(content.events)]
-        memo = run.cache.record_digests if run.cache is not None else None
-        fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo,
-                                    sources=content.digests,
-                                    remember=run.cache.memo if run.cache is not None else None)
-        pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
+    tracked = TrackedSite(site)
+    # Compiled templates go to the cache folder, except in check, which writes nothing.
+    bytecode = config.cache_path() / "jinja" if run.cache is not None else None
+    env = make_environment(theme, bytecode_dir=bytecode, globals_={
+        "url_for": urls.url_for,
+        "config": config,
+        "site": tracked,
+        "rendered": rendered,
+        "excerpt": excerpt,
+        "reading_minutes": lambda note: max(1, round(rendered(note).words / WORDS_PER_MINUTE)),
+        "event_of": lambda note: site.event_by_slug.get(note.event) if note.event else None,
+        "tag_slug": slugify,
+        "speaker_slug": slugify,
+        "cover": media.cover,
+        "cached": FragmentMemo(tracked),
+    })
+    env.filters.update(longdate=_long_date, monthname=_month_name, isodate=lambda d: d.isoformat())
+    from .metadata import template_helpers, web_manifest
+    env.globals.update(template_helpers(config, site, urls, excerpt))
+    # Everything every page may read besides its own context: settings, assets, events, version.
+    global_parts = [__version__, repr(dataclasses.replace(config, lines={})), repr(sorted(static_map.items())),
+                    repr(content.events)]
+    memo = run.cache.record_digests if run.cache is not None else None
+    fingerprints = Fingerprints(site, documents, global_parts, theme.template_dirs, cover=media.cover, memo=memo,
+                                sources=content.digests,
+                                remember=run.cache.memo if run.cache is not None else None)
+    pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
 
-        # First what pages pull in, so that page workers can measure the pages they write.
-        for logical, target in static_map.items():
-            writer.write(target, static_data[logical], owner="static/" + logical)
-        writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
-        for note in site.notes:
-            for rel, path in attachments(note):
-                writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
-        pages.weights = weights
+    # First what pages pull in, so that page workers can measure the pages they write.
+    for logical, target in static_map.items():
+        writer.write(target, static_data[logical], owner="static/" + logical)
+    writer.write(urls.output_file("web_manifest"), web_manifest(config, urls), owner="web manifest")
+    for note in site.notes:
+        for rel, path in attachments(note):
+            writer.copy(urls.path("note", slug=note.slug) + rel, path, owner=note.path)
+    pages.weights = weights
 
-        def the_rest() -> None:  # in this process, while page workers render
-            from .feeds import write_feeds
-            write_feeds(pages, site, config, urls, routes)
-            if run.cache is not None:
-                run.cache.flush()  # the parsed notes and rendered Markdown, so the end has less to write
+    def the_rest() -> None:  # in this process, while page workers render
+        from .feeds import write_feeds
+        write_feeds(pages, site, config, urls, routes)
+        if run.cache is not None:
+            run.cache.flush()  # the parsed notes and rendered Markdown, so the end has less to write
 
-        overlapped = pages.render_all(
-            [(urls.output_file(route.endpoint, **route.params), route.template,
-              dict(route.context, endpoint=route.endpoint, params=route.params,
-                   canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
-              _owner(route)) for route in routes],
-            meanwhile=the_rest, progress=progress)
-        if not overlapped:
-            the_rest()
+    overlapped = pages.render_all(
+        [(urls.output_file(route.endpoint, **route.params), route.template,
+          dict(route.context, endpoint=route.endpoint, params=route.params,
+               canonical=urls.url_for(route.endpoint, _external=True, **route.params)),
+          _owner(route)) for route in routes],
+        meanwhile=the_rest, progress=progress)
+    if not overlapped:
+        the_rest()
 
     fingerprints.forget_unused()
     pages.urls = urls
