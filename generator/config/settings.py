@@ -92,6 +92,8 @@ SCHEMA: dict[str, s.Field] = {
     "timezone": s.Field(_timezone, default="UTC", doc="IANA time zone for dates in feeds"),
     "theme": s.Field(s.text, default="default", doc="a folder in themes/"),
     "per_page": s.Field(s.positive_int, default=10, doc="notes per page on the home page"),
+    "list_per_page": s.Field(s.positive_int, default=50,
+                             doc="notes per page on tag, event, speaker and month pages"),
     "related_notes": s.Field(s.positive_int, default=4, doc="related notes shown under a note"),
     "cache_dir": s.Field(s.text, default=".cache", doc="build cache, outside output/"),
     "markdown": s.Field(_markdown, default=MARKDOWN_DEFAULTS, doc="raw_html: allow | escape; speedups: true | false"),
@@ -114,6 +116,7 @@ class Config:
     timezone: str = "UTC"
     theme: str = "default"
     per_page: int = 10
+    list_per_page: int = 50
     related_notes: int = 4
     cache_dir: str = ".cache"
     markdown: dict = field(default_factory=lambda: dict(MARKDOWN_DEFAULTS))

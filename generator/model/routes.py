@@ -19,13 +19,17 @@ PATTERNS: dict[str, str] = {
     "note": "notes/{slug}/",
     "events": "events/",
     "event": "events/{slug}/",
+    "event_page": "events/{slug}/page/{n}/",
     "speakers": "speakers/",
     "speaker": "speakers/{slug}/",
+    "speaker_page": "speakers/{slug}/page/{n}/",
     "tags": "tags/",
     "tag": "tags/{slug}/",
+    "tag_page": "tags/{slug}/page/{n}/",
     "tag_feed": "tags/{slug}/feed.xml",
     "archive": "archive/",
     "month": "archive/{year:04d}/{month:02d}/",
+    "month_page": "archive/{year:04d}/{month:02d}/page/{n}/",
     "page": "{slug}/",
     "search": "search/",
     "search_manifest": "search/manifest.json",
@@ -36,6 +40,10 @@ PATTERNS: dict[str, str] = {
     "web_manifest": "manifest.webmanifest",
     "generated": "{path}",  # files the build generates under their own names (images, search)
 }
+
+# A paginated list's later pages -> the endpoint of its first page, which has no "page/1/".
+FIRST_PAGES = {"home_page": "home", "tag_page": "tag", "event_page": "event", "speaker_page": "speaker",
+               "month_page": "month"}
 
 # First path segments owned by the generator; a page may not take them.
 RESERVED = {"notes", "events", "speakers", "tags", "archive", "search", "page", "static", "media",
@@ -67,8 +75,10 @@ class Urls:
             pattern = PATTERNS[endpoint]
         except KeyError:
             raise UrlError(f"unknown endpoint {endpoint!r}") from None
-        if endpoint == "home_page" and params.get("n") == 1:
-            return ""
+        if params.get("n") == 1 and endpoint in FIRST_PAGES:  # page 1 of a list is the list's own URL
+            endpoint = FIRST_PAGES[endpoint]
+            pattern = PATTERNS[endpoint]
+            params = {k: v for k, v in params.items() if k != "n"}
         safe = {k: quote(str(v), safe="/") if isinstance(v, str) else v for k, v in params.items()}
         return pattern.format(**safe)
 
@@ -109,8 +119,35 @@ def paginate(items: tuple, per_page: int) -> list[tuple]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
 
 
-def build_routes(site: Site, per_page: int) -> list[Route]:
-    """Every HTML page of the site, in a stable order."""
+def _list_pages(first: str, params: dict, template: str, notes: tuple, per_page: int, context: dict) -> list[Route]:
+    """The pages of one list of notes: ``first`` at its own URL, then ``<first>_page`` with ``n``.
+
+    Each page's context has its ``notes`` (so its fingerprint covers exactly them) and
+    ``pagination``: number, count, and ``prev``/``next`` as ``{"endpoint", "params"}`` for
+    ``url_for`` (None at either end)."""
+    chunks = paginate(notes, per_page)
+    count = len(chunks)
+
+    def at(number: int) -> dict | None:
+        if not 1 <= number <= count:
+            return None
+        return ({"endpoint": first, "params": dict(params)} if number == 1 else
+                {"endpoint": first + "_page", "params": dict(params, n=number)})
+
+    routes = []
+    for number, chunk in enumerate(chunks, start=1):
+        where = at(number)
+        pagination = {"number": number, "count": count, "prev": at(number - 1), "next": at(number + 1)}
+        routes.append(Route(where["endpoint"], where["params"], template,
+                            dict(context, notes=chunk, pagination=pagination)))
+    return routes
+
+
+def build_routes(site: Site, per_page: int, list_per_page: int = 50) -> list[Route]:
+    """Every HTML page of the site, in a stable order.
+
+    ``per_page`` notes per page on the home page, ``list_per_page`` on tag, event, speaker and
+    month pages."""
     routes: list[Route] = []
     pages = paginate(site.notes, per_page)
     for number, chunk in enumerate(pages, start=1):
@@ -122,16 +159,20 @@ def build_routes(site: Site, per_page: int) -> list[Route]:
                             {"note": note, "neighbours": site.neighbours[note.slug]}))
     routes.append(Route("events", {}, "events.html", {"events": site.events}))
     for group in site.events:
-        routes.append(Route("event", {"slug": group.slug}, "event.html", {"group": group, "event": group.event}))
+        routes += _list_pages("event", {"slug": group.slug}, "event.html", group.notes, list_per_page,
+                              {"group": group, "event": group.event})
     routes.append(Route("speakers", {}, "speakers.html", {"speakers": site.speakers}))
     for group in site.speakers:
-        routes.append(Route("speaker", {"slug": group.slug}, "speaker.html", {"group": group}))
+        routes += _list_pages("speaker", {"slug": group.slug}, "speaker.html", group.notes, list_per_page,
+                              {"group": group})
     routes.append(Route("tags", {}, "tags.html", {"tags": site.tags}))
     for group in site.tags:
-        routes.append(Route("tag", {"slug": group.slug}, "tag.html", {"group": group}))
+        routes += _list_pages("tag", {"slug": group.slug}, "tag.html", group.notes, list_per_page,
+                              {"group": group})
     routes.append(Route("archive", {}, "archive.html", {"years": site.years}))
     for month in site.months:
-        routes.append(Route("month", {"year": month.year, "month": month.month}, "month.html", {"month": month}))
+        routes += _list_pages("month", {"year": month.year, "month": month.month}, "month.html", month.notes,
+                              list_per_page, {"month": month})
     for page in site.pages:
         routes.append(Route("page", {"slug": page.slug}, "page.html", {"page": page}))
     routes.append(Route("search", {}, "search.html", {}))
