@@ -31,6 +31,38 @@ def fetch(url: str) -> str:
         return response.read().decode()
 
 
+def serve_latency(site: Path, note: Path, page: str, runs: int) -> list[float]:
+    """Start ``talknotes serve`` on the prepared ``site``; ``runs`` times append a unique word to
+    ``note`` and poll ``page`` (a path under the server's URL) until it is served with it.
+    Returns each save -> served latency in seconds; ``note`` is restored afterwards.
+    (``build.py --shape archive`` calls this on its own corpus.)"""
+    server = subprocess.Popen([sys.executable, "-u", "-m", "generator", "serve", "--port", "0", "--source",
+                               str(site)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    original = note.read_text()
+    try:
+        url = None
+        while url is None:
+            line = server.stdout.readline()
+            if not line:
+                raise SystemExit("server exited")
+            match = re.search(r"Serving (http://\S+)", line)
+            url = match.group(1) if match else None
+        latencies = []
+        for run in range(runs):
+            marker = f"marker{run}x{time.monotonic_ns()}"
+            time.sleep(1.5)  # let the previous rebuild (search, report) finish, as between two saves
+            t0 = time.perf_counter()
+            note.write_text(original + f"\nA new sentence with {marker}.\n")
+            while marker not in fetch(url + page):
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - t0)
+    finally:
+        note.write_text(original)
+        server.terminate()
+        server.wait(timeout=20)
+    return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=1000)
@@ -44,32 +76,8 @@ def main() -> None:
                         str(work / "clean")], check=True, capture_output=True)
         clean = time.perf_counter() - start
 
-        server = subprocess.Popen([sys.executable, "-u", "-m", "generator", "serve", "--port", "0", "--source",
-                                   str(site)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            url = None
-            while url is None:
-                line = server.stdout.readline()
-                if not line:
-                    raise SystemExit("server exited")
-                match = re.search(r"Serving (http://\S+)", line)
-                url = match.group(1) if match else None
-            note = site / "content" / "notes" / f"{note_file(args.notes // 2)}.md"
-            page = url + f"notes/talk-{args.notes // 2:05d}/"
-            original = note.read_text()
-            latencies = []
-            for run in range(args.runs):
-                marker = f"marker{run}x{time.monotonic_ns()}"
-                time.sleep(1.5)  # let the previous rebuild (search, report) finish, as between two saves
-                t0 = time.perf_counter()
-                note.write_text(original + f"\nA new sentence with {marker}.\n")
-                while marker not in fetch(page):
-                    time.sleep(0.005)
-                latencies.append(time.perf_counter() - t0)
-            note.write_text(original)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        note = site / "content" / "notes" / f"{note_file(args.notes // 2)}.md"
+        latencies = serve_latency(site, note, f"notes/talk-{args.notes // 2:05d}/", args.runs)
         median = statistics.median(latencies)
         print(f"notes: {args.notes}")
         print(f"clean full build (cold, new process): {clean:.2f} s")
