@@ -242,7 +242,7 @@ def test_refused_build_fails_and_publishes_nothing(refused_run):
     assert not (root / "output").exists()
 
 
-@pytest.mark.parametrize("i,value", enumerate(REFUSED))
+@pytest.mark.parametrize("i,value", list(enumerate(REFUSED)))
 def test_refused_front_matter_and_event_urls_name_file_line_and_field(refused_run, i, value):
     _, result = refused_run
     lines = result.err.splitlines()
@@ -253,7 +253,7 @@ def test_refused_front_matter_and_event_urls_name_file_line_and_field(refused_ru
         assert any(line.startswith(where + message + " (") for line in lines), (where + message, result.err)
 
 
-@pytest.mark.parametrize("i,value", enumerate(MARKDOWN_REFUSED))
+@pytest.mark.parametrize("i,value", list(enumerate(MARKDOWN_REFUSED)))
 def test_refused_markdown_links_name_note_and_line(refused_run, i, value):
     _, result = refused_run
     # The body starts on line 6 of the note; each link takes two lines.
