@@ -128,7 +128,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         staging, writer = out.staging, out.writer
         run.add(run.run("images", process_images, markdown, writer, staging, options.progress))
         run.stop_on_errors()
-        routes = out.routes or build_routes(model.site, config.per_page, config.list_per_page)
+        routes = out.routes or build_routes(model.site, **config.page_sizes)
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
         search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
         from .output.report import PageWeights
@@ -246,7 +246,7 @@ class _Output:
         # Routes of a site with errors are never used, and in place the live site gets no
         # folder before the build is known to succeed.
         if folders and not self.options.in_place and not self.run.has_errors:
-            self.routes = build_routes(self.site, self.config.per_page, self.config.list_per_page)
+            self.routes = build_routes(self.site, **self.config.page_sizes)
             urls = Urls(self.config.base_path, self.config.origin)
             self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)
 

@@ -112,7 +112,7 @@ def budget_problems(run, settings, model, markdown) -> list[Problem]:
         return []
     seen = len(run.problems)
     with tempfile.TemporaryDirectory(prefix="talknotes-check-") as folder:
-        routes = build_routes(model.site, config.per_page, config.list_per_page)
+        routes = build_routes(model.site, **config.page_sizes)
         render_pages(run, settings, model, markdown, Writer(Path(folder)), routes)
         if any(p.is_error for p in run.problems[seen:]):
             return []
@@ -184,7 +184,7 @@ def links(site, config, documents: list[_Doc], template_ids: frozenset[str]) -> 
     from ..images.media import attachments
     from ..model.routes import PATTERNS, Urls, build_routes
     urls = Urls(config.base_path, config.origin)
-    known = {urls.url_for(r.endpoint, **r.params) for r in build_routes(site, config.per_page, config.list_per_page)}
+    known = {urls.url_for(r.endpoint, **r.params) for r in build_routes(site, **config.page_sizes)}
     known |= {urls.url_for(endpoint) for endpoint in ("feed", "sitemap", "robots", "search_manifest")
               if endpoint in PATTERNS}
     known |= {urls.url_for("tag_feed", slug=group.slug) for group in site.tags}
@@ -246,7 +246,7 @@ def aliases(site, config) -> list[Problem]:
     from ..model.routes import Urls, build_routes
     urls = Urls("/")
     taken = {urls.path(r.endpoint, **r.params).strip("/"): r.endpoint
-             for r in build_routes(site, config.per_page, config.list_per_page) if r.endpoint != "note"}
+             for r in build_routes(site, **config.page_sizes) if r.endpoint != "note"}
     return [Problem(note.path, note.lines.get("aliases"), "aliases",
                     f"alias {alias} is the URL of a page the site makes ({taken[alias.strip('/')]})",
                     "remove the alias")

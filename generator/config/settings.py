@@ -94,6 +94,8 @@ SCHEMA: dict[str, s.Field] = {
     "per_page": s.Field(s.positive_int, default=10, doc="notes per page on the home page"),
     "list_per_page": s.Field(s.positive_int, default=50,
                              doc="notes per page on tag, event, speaker and month pages"),
+    "index_per_page": s.Field(s.positive_int, default=300,
+                              doc="names per page on the events, speakers and tags indexes"),
     "related_notes": s.Field(s.positive_int, default=4, doc="related notes shown under a note"),
     "cache_dir": s.Field(s.text, default=".cache", doc="build cache, outside output/"),
     "markdown": s.Field(_markdown, default=MARKDOWN_DEFAULTS, doc="raw_html: allow | escape; speedups: true | false"),
@@ -117,6 +119,7 @@ class Config:
     theme: str = "default"
     per_page: int = 10
     list_per_page: int = 50
+    index_per_page: int = 300
     related_notes: int = 4
     cache_dir: str = ".cache"
     markdown: dict = field(default_factory=lambda: dict(MARKDOWN_DEFAULTS))
@@ -124,6 +127,11 @@ class Config:
     check: dict = field(default_factory=lambda: dict(CHECK_DEFAULTS))
     budgets: dict = field(default_factory=lambda: dict(BUDGET_DEFAULTS))
     lines: dict = field(default_factory=dict, compare=False)  # key -> line in talknotes.yaml
+
+    @property
+    def page_sizes(self) -> dict[str, int]:
+        """The list sizes :func:`~generator.model.routes.build_routes` takes."""
+        return {"per_page": self.per_page, "list_per_page": self.list_per_page, "index_per_page": self.index_per_page}
 
     @property
     def base_path(self) -> str:

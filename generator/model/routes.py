@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from .errors import Problem
-from .site import Site
+from .indexes import by_initial
+from .site import Site, entry, month_entry, year_entry
 
 # endpoint -> path pattern below the base path; a trailing "/" means ".../index.html".
 PATTERNS: dict[str, str] = {
@@ -18,12 +19,18 @@ PATTERNS: dict[str, str] = {
     "home_page": "page/{n}/",
     "note": "notes/{slug}/",
     "events": "events/",
+    "events_page": "events/page/{n}/",
     "event": "events/{slug}/",
     "event_page": "events/{slug}/page/{n}/",
     "speakers": "speakers/",
+    # "letter/<key>/" cannot clash with a speaker's pages: keys are never "page" or "feed.xml".
+    "speakers_letter": "speakers/letter/{letter}/",
+    "speakers_letter_page": "speakers/letter/{letter}/page/{n}/",
     "speaker": "speakers/{slug}/",
     "speaker_page": "speakers/{slug}/page/{n}/",
     "tags": "tags/",
+    "tags_letter": "tags/letter/{letter}/",
+    "tags_letter_page": "tags/letter/{letter}/page/{n}/",
     "tag": "tags/{slug}/",
     "tag_page": "tags/{slug}/page/{n}/",
     "tag_feed": "tags/{slug}/feed.xml",
@@ -43,7 +50,8 @@ PATTERNS: dict[str, str] = {
 
 # A paginated list's later pages -> the endpoint of its first page, which has no "page/1/".
 FIRST_PAGES = {"home_page": "home", "tag_page": "tag", "event_page": "event", "speaker_page": "speaker",
-               "month_page": "month"}
+               "month_page": "month", "events_page": "events", "speakers_letter_page": "speakers_letter",
+               "tags_letter_page": "tags_letter"}
 
 # First path segments owned by the generator; a page may not take them.
 RESERVED = {"notes", "events", "speakers", "tags", "archive", "search", "page", "static", "media",
@@ -119,13 +127,14 @@ def paginate(items: tuple, per_page: int) -> list[tuple]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
 
 
-def _list_pages(first: str, params: dict, template: str, notes: tuple, per_page: int, context: dict) -> list[Route]:
-    """The pages of one list of notes: ``first`` at its own URL, then ``<first>_page`` with ``n``.
+def _list_pages(first: str, params: dict, template: str, items: tuple, per_page: int, context: dict,
+                key: str = "notes") -> list[Route]:
+    """The pages of one list: ``first`` at its own URL, then ``<first>_page`` with ``n``.
 
-    Each page's context has its ``notes`` (so its fingerprint covers exactly them) and
-    ``pagination``: number, count, and ``prev``/``next`` as ``{"endpoint", "params"}`` for
-    ``url_for`` (None at either end)."""
-    chunks = paginate(notes, per_page)
+    Each page's context has its ``items`` under ``key`` (so its fingerprint covers exactly
+    them) and ``pagination``: number, count, and ``prev``/``next`` as ``{"endpoint", "params"}``
+    for ``url_for`` (None at either end)."""
+    chunks = paginate(items, per_page)
     count = len(chunks)
 
     def at(number: int) -> dict | None:
@@ -139,15 +148,32 @@ def _list_pages(first: str, params: dict, template: str, notes: tuple, per_page:
         where = at(number)
         pagination = {"number": number, "count": count, "prev": at(number - 1), "next": at(number + 1)}
         routes.append(Route(where["endpoint"], where["params"], template,
-                            dict(context, notes=chunk, pagination=pagination)))
+                            dict(context, **{key: chunk}, pagination=pagination)))
     return routes
 
 
-def build_routes(site: Site, per_page: int, list_per_page: int = 50) -> list[Route]:
+def _az_index(name: str, template: str, groups: tuple, per_page: int) -> list[Route]:
+    """The index of all tags or speakers: one page while they fit ``per_page``, else a page of
+    initial letters (``letters``: key, label, count) and, per letter, pages of its entries."""
+    if len(groups) <= per_page:
+        return [Route(name, {}, template, {name: tuple(map(entry, groups)), "letters": (), "letter": None,
+                                                "pagination": None})]
+    letters = by_initial(groups)
+    summary = tuple({"key": letter.key, "label": letter.label, "count": letter.count} for letter in letters)
+    routes = [Route(name, {}, template, {name: (), "letters": summary, "letter": None, "pagination": None})]
+    for letter, shown in zip(letters, summary):
+        routes += _list_pages(name + "_letter", {"letter": letter.key}, template, tuple(map(entry, letter.groups)),
+                              per_page, {"letters": summary, "letter": shown}, key=name)
+    return routes
+
+
+def build_routes(site: Site, per_page: int = 10, list_per_page: int = 50, index_per_page: int = 300) -> list[Route]:
     """Every HTML page of the site, in a stable order.
 
     ``per_page`` notes per page on the home page, ``list_per_page`` on tag, event, speaker and
-    month pages."""
+    month pages, ``index_per_page`` names on the events, speakers and tags indexes (past that
+    the speakers and tags split by initial letter). List pages get their group as an
+    :class:`~generator.model.site.Entry` (name and count), and their own notes."""
     routes: list[Route] = []
     pages = paginate(site.notes, per_page)
     for number, chunk in enumerate(pages, start=1):
@@ -157,22 +183,23 @@ def build_routes(site: Site, per_page: int, list_per_page: int = 50) -> list[Rou
     for note in site.notes:
         routes.append(Route("note", {"slug": note.slug}, "note.html",
                             {"note": note, "neighbours": site.neighbours[note.slug]}))
-    routes.append(Route("events", {}, "events.html", {"events": site.events}))
+    routes += _list_pages("events", {}, "events.html", tuple(map(entry, site.events)), index_per_page, {},
+                          key="events")
     for group in site.events:
         routes += _list_pages("event", {"slug": group.slug}, "event.html", group.notes, list_per_page,
-                              {"group": group, "event": group.event})
-    routes.append(Route("speakers", {}, "speakers.html", {"speakers": site.speakers}))
+                              {"group": entry(group), "event": group.event})
+    routes += _az_index("speakers", "speakers.html", site.speakers, index_per_page)
     for group in site.speakers:
         routes += _list_pages("speaker", {"slug": group.slug}, "speaker.html", group.notes, list_per_page,
-                              {"group": group})
-    routes.append(Route("tags", {}, "tags.html", {"tags": site.tags}))
+                              {"group": entry(group)})
+    routes += _az_index("tags", "tags.html", site.tags, index_per_page)
     for group in site.tags:
         routes += _list_pages("tag", {"slug": group.slug}, "tag.html", group.notes, list_per_page,
-                              {"group": group})
-    routes.append(Route("archive", {}, "archive.html", {"years": site.years}))
+                              {"group": entry(group)})
+    routes.append(Route("archive", {}, "archive.html", {"years": tuple(map(year_entry, site.years))}))
     for month in site.months:
         routes += _list_pages("month", {"year": month.year, "month": month.month}, "month.html", month.notes,
-                              list_per_page, {"month": month})
+                              list_per_page, {"month": month_entry(month)})
     for page in site.pages:
         routes.append(Route("page", {"slug": page.slug}, "page.html", {"page": page}))
     routes.append(Route("search", {}, "search.html", {}))

@@ -42,6 +42,10 @@ class Month:
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month, 1)
 
+    @property
+    def count(self) -> int:
+        return len(self.notes)
+
 
 @dataclass(frozen=True)
 class Year:
@@ -51,6 +55,54 @@ class Year:
     @property
     def count(self) -> int:
         return sum(len(m.notes) for m in self.months)
+
+
+# What an index or the heading of a list page shows of a group, a month or a year: names and
+# counts, not the notes. A page given these is unchanged when a note's body changes, so an
+# edit re-renders the list pages the note is on, not every page of each of its lists.
+
+@dataclass(frozen=True)
+class Entry:
+    """A tag, speaker or event as an index lists it; ``event`` only for events."""
+
+    slug: str
+    name: str
+    count: int
+    event: Event | None = None
+
+
+@dataclass(frozen=True)
+class MonthEntry:
+    year: int
+    month: int
+    count: int
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+
+@dataclass(frozen=True)
+class YearEntry:
+    year: int
+    months: tuple[MonthEntry, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+def entry(group: Group) -> Entry:
+    """``group`` without its notes."""
+    return Entry(group.slug, group.name, group.count, getattr(group, "event", None))
+
+
+def month_entry(month: Month) -> MonthEntry:
+    return MonthEntry(month.year, month.month, month.count)
+
+
+def year_entry(year: Year) -> YearEntry:
+    return YearEntry(year.year, tuple(map(month_entry, year.months)))
 
 
 @dataclass(frozen=True)

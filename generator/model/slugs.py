@@ -91,3 +91,15 @@ def legacy_slug(text: str) -> str:
 def is_slug(text: str) -> bool:
     """True for text already in slug form (``london-django-2023``)."""
     return bool(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text))
+
+
+def initial(name: str) -> str:
+    """The letter a name is filed under in an A–Z index, from its transliteration:
+    ``Ádám`` -> ``a``, ``Чехов`` -> ``c``, ``東京`` -> ``d``, ``2to3`` -> ``0-9``, ``🐍`` -> ``other``."""
+    text = name.lower() if name.isascii() else _transliterate(name)
+    for char in text:
+        if "a" <= char <= "z":
+            return char
+        if "0" <= char <= "9":
+            return "0-9"
+    return "other"
