@@ -238,12 +238,14 @@ async function init(root) {
   for (const node of root.querySelectorAll("[data-search-filters]")) node.hidden = false;
 
   let seq = 0, ids = [], shown = 0, terms = [];
-  const showMore = async () => {
+  // `fresh`: the page replaces the list in one go once it is ready, so the old results
+  // stay put while the new ones load (no empty list collapsing in between).
+  const showMore = async (fresh) => {
     const mine = seq;
     const page = await api.docs(ids.slice(shown, shown + PAGE));
     if (mine !== seq) return null;
     const items = page.map((d) => renderResult(d, terms));
-    list.append(...items);
+    if (fresh) list.replaceChildren(...items); else list.append(...items);
     shown += page.length;
     if (more) more.hidden = shown >= ids.length;
     return items;
@@ -261,8 +263,7 @@ async function init(root) {
     if (mine !== seq) return; // a newer query has started
     ({ ids, terms } = res);
     shown = 0;
-    list.replaceChildren();
-    await showMore();
+    await showMore(true);
     if (mine !== seq) return;
     const n = ids.length, notes = `${n} note${n === 1 ? "" : "s"}`;
     status.textContent = empty ? "" : res.partial ? `No note has every word; ${notes} match some of them.`
