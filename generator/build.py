@@ -37,6 +37,8 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     report: dict | None = None  # build-report.json: page weights and carbon (generator/output/report.py)
+    # In place (the dev server): what the build made, for the edits that follow (commands/live.py).
+    built: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         raise
     result = BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
                          timings=run.timings, report=report)
+    if options.in_place:
+        from .commands.live import Built
+        result.built = Built(settings, model, markdown, routes, pages, output, options.today)
     if signature is not None:
         remember_build(cache, output, signature, result)
     return result

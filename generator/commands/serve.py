@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..build import BuildOptions, build, load_site_config
+from .live import LiveSite
 from ..incremental.store import BuildCache
 from ..model.errors import BuildError
 from ..progress import NO_PROGRESS
@@ -60,6 +61,9 @@ class DevSite:
         self._rebuild_lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self.closed = False
+        self.live = None  # the last build, kept for edits to notes' text (commands/live.py)
+        self.changed: set[str] = set()  # files changed since the last rebuild started
+        self.changed_unknown = False  # a change no file names (a folder moved): build everything
 
     def rebuild(self) -> None:
         with self._rebuild_lock:
@@ -81,9 +85,17 @@ class DevSite:
                         self.version += 1
                         self.ready.notify_all()
 
+            with self.ready:
+                changed, self.changed = self.changed, set()
+                if self.changed_unknown:
+                    changed, self.changed_unknown = set(), False
             try:
+                if self._update(changed, release, start):
+                    return
                 # Pages are served as soon as they are written; search and report follow.
+                self.live = None  # until this build succeeds
                 result = build(dataclasses.replace(self.options, on_pages_ready=release), self.cache)
+                self.live = LiveSite(result.built, self.cache) if result.built is not None else None
                 release()
                 for warning in result.warnings:
                     print(warning, file=sys.stderr)
@@ -99,9 +111,32 @@ class DevSite:
             finally:
                 release()
 
-    def schedule(self) -> None:
-        """Rebuild shortly after the last of a burst of file events (editors save in several steps)."""
+    def _update(self, changed: set[str], release, start: float) -> bool:
+        """The fast path: True if the edit was only to notes' text and has been applied."""
+        if self.live is None or not changed:
+            return False
+        try:
+            counts = self.live.update(sorted(changed), on_pages_ready=release)
+        except Exception:  # noqa: BLE001 - a bug in the fast path must not stop the server
+            import traceback
+            traceback.print_exc()
+            print("talknotes: the quick rebuild failed; building the whole site instead.", file=sys.stderr)
+            counts = None
+        if counts is None:
+            return False
+        release()
+        print(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {counts['pages']} pages rendered, "
+              f"{counts['written']} files written", flush=True)
+        return True
+
+    def schedule(self, path: str | None = None) -> None:
+        """Rebuild shortly after the last of a burst of file events (editors save in several
+        steps); ``path`` is the file that changed, None if unknown (then the whole site is built)."""
         with self.ready:
+            if path is None:
+                self.changed_unknown = True
+            else:
+                self.changed.add(path)
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(DEBOUNCE_SECONDS, self.rebuild)
@@ -245,8 +280,10 @@ def watch(source: Path, site: DevSite, skip: tuple[Path, ...]):
                     continue
                 if resolved.parent == source and resolved.name not in (*WATCHED, "talknotes.yaml"):
                     continue
-                site.schedule()
-                return
+                if event.is_directory and event.event_type == "modified":
+                    continue  # comes with the events of the files changed in it
+                # A folder created, deleted or moved: build everything.
+                site.schedule(None if event.is_directory else str(resolved))
 
     observer = Observer()
     handler = Changes()

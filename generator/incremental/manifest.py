@@ -45,11 +45,29 @@ def save_manifest(cache: BuildCache, cache_dir: Path, output: Path, manifest: di
     else:
         changed = [(rel, entry) for rel, entry in manifest.items() if before.get(rel) != entry]
         gone = [(key, rel) for rel in before if rel not in manifest]
+    _write_rows(cache, key, changed, gone)
+
+
+def update_manifest(cache: BuildCache, cache_dir: Path, output: Path, entries: dict[str, OutputFile],
+                    gone=()) -> None:
+    """Record that these files of ``output`` are now as ``entries`` say, those in ``gone`` were
+    deleted, and the others are as they were: the rows an edit changed, without a pass over the rest."""
+    manifest = load_manifest(cache, cache_dir, output)
+    manifest.update(entries)
+    for rel in gone:
+        manifest.pop(rel, None)
+    if cache.db is not None:
+        key = str(output.resolve())
+        _write_rows(cache, key, entries.items(), [(key, rel) for rel in gone])
+
+
+def _write_rows(cache: BuildCache, key: str, changed, gone) -> None:
+    """``changed`` (rel, entry) rows in, ``gone`` (output, rel) rows out; all rows if ``gone`` is None."""
     try:
         with cache.db:
             if gone is None:
                 cache.db.execute("DELETE FROM output_files WHERE output = ?", (key,))
-            else:
+            elif gone:
                 cache.db.executemany("DELETE FROM output_files WHERE output = ? AND path = ?", gone)
             cache.db.executemany("INSERT OR REPLACE INTO output_files VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  ((key, rel, e.digest, e.size, e.mtime_ns, e.key, " ".join(e.site_attrs))

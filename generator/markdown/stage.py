@@ -186,25 +186,8 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     ctx = link_context(site, content, config)
     speedups = config.markdown.get("speedups", True)  # not in ctx: passed beside it to every render
     rendered: dict[str, Rendered] = {}
-    misses = []  # (document key, cache key, record, source, hook)
-    for kind, records in (("note", site.notes), ("page", site.pages)):
-        for record in records:
-            source = in_content(record.path)
-            # The first image of a page loads eagerly, unless a cover image comes before it.
-            eager = not getattr(record, "image", None)
-            hook = media.hook(record.path, eager) if media else None
-            doc_key = document_key(kind, record.slug)
-            # Image markup is not in the key: still_valid re-runs the image hook to check it.
-            key = cache.record_key(record, source, record.body_line, ctx.base_path, ctx.raw_html,
-                                   eager) if cache is not None else None
-            hit = cache.lookup(key) if cache is not None else None
-            if hit is not None and still_valid(hit, ctx, hook):
-                rendered[doc_key] = hit
-                progress.advance()
-                if cache is not None:
-                    cache.keep_highlights(source)
-            else:
-                misses.append((doc_key, key, record, source, hook))
+    misses = _lookup([("note", n) for n in site.notes] + [("page", p) for p in site.pages], ctx, media, cache,
+                     rendered, progress)
 
     workers = pool.workers if pool is not None else workers or os.cpu_count() or 1
 
@@ -241,17 +224,57 @@ def render_documents(site, content, config, media=None, cache=None, workers: int
     else:
         if pool is not None:
             pool.close()
-        from .render import render
-        from .speedups.highlight import Highlights
-        highlighted = []
-        for doc_key, key, record, source, hook in misses:
-            highlights = Highlights(known(source))
-            rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights, speedups)
-            highlighted.append((source, highlights.known, highlights.used))
-            progress.advance()
-        if cache is not None:
-            cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
-            cache.store_highlights(highlighted)
+        _render_here(misses, ctx, cache, speedups, rendered, progress)
     if cache is not None:
         cache.counts["markdown"] += len(misses)
     return dict(sorted(rendered.items()))
+
+
+def render_records(records, ctx: LinkContext, config, media=None, cache=None) -> dict[str, Rendered]:
+    """Some notes and pages (``(kind, record)`` each) rendered in this process, through the
+    cache, with the link context of the whole site: what the dev server re-renders after an edit."""
+    rendered: dict[str, Rendered] = {}
+    misses = _lookup(records, ctx, media, cache, rendered, NO_PROGRESS)
+    _render_here(misses, ctx, cache, config.markdown.get("speedups", True), rendered, NO_PROGRESS)
+    if cache is not None:
+        cache.counts["markdown"] += len(misses)
+    return rendered
+
+
+def _lookup(records, ctx: LinkContext, media, cache, rendered: dict, progress) -> list[tuple]:
+    """Enter the cache hits into ``rendered``; the misses, as (document key, cache key, record,
+    source, image hook)."""
+    misses = []
+    for kind, record in records:
+        source = in_content(record.path)
+        # The first image of a page loads eagerly, unless a cover image comes before it.
+        eager = not getattr(record, "image", None)
+        hook = media.hook(record.path, eager) if media else None
+        doc_key = document_key(kind, record.slug)
+        # Image markup is not in the key: still_valid re-runs the image hook to check it.
+        key = cache.record_key(record, source, record.body_line, ctx.base_path, ctx.raw_html,
+                               eager) if cache is not None else None
+        hit = cache.lookup(key) if cache is not None else None
+        if hit is not None and still_valid(hit, ctx, hook):
+            rendered[doc_key] = hit
+            progress.advance()
+            if cache is not None:
+                cache.keep_highlights(source)
+        else:
+            misses.append((doc_key, key, record, source, hook))
+    return misses
+
+
+def _render_here(misses: list[tuple], ctx: LinkContext, cache, speedups: bool, rendered: dict, progress) -> None:
+    """Render the misses in this process and cache them."""
+    from .render import render
+    from .speedups.highlight import Highlights
+    highlighted = []
+    for doc_key, key, record, source, hook in misses:
+        highlights = Highlights(cache.highlights(source) if cache is not None else None)
+        rendered[doc_key] = render(record.body, source, record.body_line, ctx, hook, highlights, speedups)
+        highlighted.append((source, highlights.known, highlights.used))
+        progress.advance()
+    if cache is not None:
+        cache.store((key, rendered[doc_key]) for doc_key, key, *_ in misses)
+        cache.store_highlights(highlighted)

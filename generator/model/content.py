@@ -196,6 +196,17 @@ def _load_note_cached(path, raw_slug, folder, root, cache, digest_of=None):
     return note, problems, digest
 
 
+def reload_note(path: Path, root: Path, cache=None, digest_of=None):
+    """(note, problems, digest) of one note file, read exactly as :func:`load_content` reads it:
+    for the dev server, which reads again only the notes an edit touched."""
+    notes_dir = root / "content" / "notes"
+    if path.name == "index.md" and path.parent.parent == notes_dir:
+        raw_slug, folder = path.parent.name, path.parent  # a bundle: the folder names the note
+    else:
+        raw_slug, folder = path.stem, notes_dir
+    return _load_note_cached(path, raw_slug, folder, root, cache, digest_of)
+
+
 def load_event(path: Path, root: Path) -> tuple[Event | None, list[Problem]]:
     rel = relative(path, root)
     text, problems = read_text(path, rel)

@@ -205,12 +205,19 @@ class Writer:
         """Record a file put in place by someone else (image variants), so stale ones go."""
         self.manifest.setdefault(rel, OutputFile(None, 0, 0))
 
-    def finish(self) -> dict[str, OutputFile]:
-        """The manifest of the staged site, with each file's size and mtime as published."""
+    def finish_files(self) -> dict[str, OutputFile]:
+        """The manifest entries of the files this writer put in place, with each file's size and
+        mtime as published; nothing else is touched (the dev server's edits: a few files of a site)."""
         for rel, entry in self.manifest.items():
             stat = (self.staging / rel).stat()
             # Made afresh from the fields: an entry may have come in as a plain sequence.
             self.manifest[rel] = OutputFile(entry[0], stat.st_size, stat.st_mtime_ns, entry[3], tuple(entry[4]))
+        return self.manifest
+
+    def finish(self) -> dict[str, OutputFile]:
+        """The manifest of the staged site, with each file's size and mtime as published; what
+        the staging folder holds that is not part of the site is removed."""
+        self.finish_files()
         if self.in_place and not self.old:
             # Nothing is known of what the folder holds (a first build, or a discarded store):
             # whatever is not part of this site goes, as when reconciling.

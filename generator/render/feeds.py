@@ -13,27 +13,39 @@ def timestamp(day: dt.date, timezone: str) -> str:
     return dt.datetime.combine(day, dt.time(0), ZoneInfo(timezone)).isoformat()
 
 
-def write_feeds(pages, site, config, urls, routes) -> None:
-    """Write ``feed.xml``, ``tags/<tag>/feed.xml``, ``sitemap.xml`` and ``robots.txt``.
+def feed_lists(site, config, tags=None) -> list[tuple[str, dict, str, tuple]]:
+    """(endpoint, params, title, notes) of the site's feed and of every tag's (or only the
+    tags ``tags`` names, by slug)."""
+    feeds = [("feed", {}, config.title, site.notes)]
+    feeds += [("tag_feed", {"slug": g.slug}, f"{config.title}: {g.name}", g.notes) for g in site.tags
+              if tags is None or g.slug in tags]
+    return feeds
 
-    ``pages`` is the build's :class:`~generator.render.pages.PageRenderer`.
-    """
+
+def write_feed(pages, config, urls, endpoint: str, params: dict, title: str, notes) -> None:
+    """One Atom feed: the newest ``FEED_ENTRIES`` of ``notes``."""
     def stamp(note) -> str:
         return timestamp(note.updated or note.date, config.timezone)
 
     def published(note) -> str:
         return timestamp(note.date, config.timezone)
 
-    feeds = [("feed", {}, config.title, site.notes)]
-    feeds += [("tag_feed", {"slug": g.slug}, f"{config.title}: {g.name}", g.notes) for g in site.tags]
-    for endpoint, params, title, notes in feeds:
-        entries = notes[:FEED_ENTRIES]
-        target = urls.output_file(endpoint, **params)
-        pages.render(target, "atom.xml", {
-            "title": title, "entries": entries, "stamp": stamp, "published": published,
-            "feed_url": urls.url_for(endpoint, _external=True, **params),
-            "updated": max((stamp(n) for n in entries), default=timestamp(dt.date(2000, 1, 1), config.timezone)),
-        }, owner=target)
+    entries = notes[:FEED_ENTRIES]
+    target = urls.output_file(endpoint, **params)
+    pages.render(target, "atom.xml", {
+        "title": title, "entries": entries, "stamp": stamp, "published": published,
+        "feed_url": urls.url_for(endpoint, _external=True, **params),
+        "updated": max((stamp(n) for n in entries), default=timestamp(dt.date(2000, 1, 1), config.timezone)),
+    }, owner=target)
+
+
+def write_feeds(pages, site, config, urls, routes) -> None:
+    """Write ``feed.xml``, ``tags/<tag>/feed.xml``, ``sitemap.xml`` and ``robots.txt``.
+
+    ``pages`` is the build's :class:`~generator.render.pages.PageRenderer`.
+    """
+    for feed in feed_lists(site, config):
+        write_feed(pages, config, urls, *feed)
 
     sitemap = []
     for route in routes:
