@@ -9,6 +9,7 @@ before publishing if any is an error, so a published ``output/`` is never damage
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,9 @@ class BuildResult:
     files: int = 0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    report: dict | None = None  # build-report.json: page weights and carbon (generator/output/report.py)
+    # build-report.json: page weights and carbon (generator/output/report.py); after a build
+    # that found nothing changed, all but its list of pages (which the file still has).
+    report: dict | None = None
     # In place (the dev server): what the build made, for the edits that follow (commands/live.py).
     built: object = field(default=None, repr=False, compare=False)
 
@@ -292,17 +295,20 @@ def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: 
     manifest = load_manifest(cache, config.cache_path(), output)
     if not manifest:
         return None
+    folder = str(output)
     for rel, entry in manifest.items():
         try:
-            stat = (output / rel).stat()
+            stat = os.stat(os.path.join(folder, rel))  # no Path per file: there may be 40,000
         except OSError:
             return None
         if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
             return None
-    try:
-        report = json.loads((output / "build-report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        report = None
+    report = saved.get("report")  # the report's summary; its page list stays in build-report.json
+    if report is None:
+        try:
+            report = json.loads((output / "build-report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            report = None
     cache.counts["unchanged"] = 1
     return BuildResult(output, pages=saved["pages"], files=saved["files"],
                        warnings=[Problem(**w) for w in saved["warnings"]], report=report)
@@ -318,6 +324,7 @@ def remember_build(cache: BuildCache, output: Path, signature: str, result: Buil
     import dataclasses
     key = "build:" + str(output.resolve())
     value = {"signature": signature, "pages": result.pages, "files": result.files,
-             "warnings": [dataclasses.asdict(w) for w in result.warnings]}
+             "warnings": [dataclasses.asdict(w) for w in result.warnings],
+             "report": {k: v for k, v in result.report.items() if k != "pages"} if result.report else None}
     cache.values[key] = value
     cache._put([(key, value)])

@@ -122,7 +122,7 @@ class LiveSite:
         from ..incremental.manifest import load_manifest, update_manifest
         from ..output.writer import Writer
         from ..pipeline import Model, Stages
-        from ..render.feeds import feed_lists, write_feed
+        from ..render.feeds import FEED_ENTRIES, feed_job, feed_lists
         from ..render.pages import _owner
         built, cache, index = self.built, self.cache, self.index
         config, output = built.settings.config, built.output
@@ -147,20 +147,26 @@ class LiveSite:
         pages.fingerprints.site = site
         pages.fingerprints._site_attrs.clear()
         urls = pages.urls
-        affected = sorted({i for old, _ in pairs for i in index.shown_on[old.path]})
-        for i in affected:
+        jobs = []  # (file, template, context, owner), as PageRenderer renders them
+        for i in sorted({i for old, _ in pairs for i in index.shown_on[old.path]}):
             route = built.routes[i] = dataclasses.replace(built.routes[i],
                                                           context=swapped_context(built.routes[i].context, swap))
             context = dict(route.context, endpoint=route.endpoint, params=route.params,
                            canonical=urls.url_for(route.endpoint, _external=True, **route.params))
-            pages.render(urls.output_file(route.endpoint, **route.params), route.template, context, _owner(route))
+            jobs.append((urls.output_file(route.endpoint, **route.params), route.template, context, _owner(route)))
         changed = {id(new) for new in swap.values()}
         tags = {site.tag_slugs[t] for _, new in pairs for t in new.tags}
-        for feed in feed_lists(site, config, tags):
-            if any(id(note) in changed for note in feed[3][:20]):
-                write_feed(pages, config, urls, *feed)
-        if run.problems or writer.problems:
-            return None  # a template error: the full build reports it
+        jobs += [feed_job(config, urls, *feed) for feed in feed_lists(site, config, tags)
+                 if any(id(note) in changed for note in feed[3][:FEED_ENTRIES])]
+        # Everything is rendered before anything is written: a template error leaves the
+        # site as it was, for the full build to report.
+        done = [(job, *pages._render(job[1], job[2])) for job in jobs if not pages._reuse(*job)]
+        if any(text is None for _, text, _ in done):
+            return None
+        for job, text, read in done:
+            pages._store(job, text, read)
+        if writer.problems:
+            return None
         update_manifest(cache, config.cache_path(), output, writer.finish_files())
         built.model = Model(content, site, model.problems)
         if on_pages_ready is not None:

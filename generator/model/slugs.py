@@ -14,6 +14,7 @@ transliterated now. :func:`legacy_slug` keeps the 0.1 rule for redirecting its o
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -69,9 +70,11 @@ def _transliterate(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """``"Django: Import Time!"`` -> ``"django-import-time"``; ``"Привет, мир"`` -> ``"privet-mir"``
-    (see the module docstring)."""
+    (see the module docstring). Remembered: a build slugs each tag and speaker name on every
+    page that links to it."""
     # ASCII text, by far the most common, folds to its lowercase: no need to look at each character.
     slug = _words(text.lower() if text.isascii() else _transliterate(text))
     if slug or not text.strip():

@@ -22,8 +22,8 @@ def feed_lists(site, config, tags=None) -> list[tuple[str, dict, str, tuple]]:
     return feeds
 
 
-def write_feed(pages, config, urls, endpoint: str, params: dict, title: str, notes) -> None:
-    """One Atom feed: the newest ``FEED_ENTRIES`` of ``notes``."""
+def feed_job(config, urls, endpoint: str, params: dict, title: str, notes) -> tuple:
+    """(file, template, context, owner) of one Atom feed: the newest ``FEED_ENTRIES`` of ``notes``."""
     def stamp(note) -> str:
         return timestamp(note.updated or note.date, config.timezone)
 
@@ -32,11 +32,11 @@ def write_feed(pages, config, urls, endpoint: str, params: dict, title: str, not
 
     entries = notes[:FEED_ENTRIES]
     target = urls.output_file(endpoint, **params)
-    pages.render(target, "atom.xml", {
+    return target, "atom.xml", {
         "title": title, "entries": entries, "stamp": stamp, "published": published,
         "feed_url": urls.url_for(endpoint, _external=True, **params),
         "updated": max((stamp(n) for n in entries), default=timestamp(dt.date(2000, 1, 1), config.timezone)),
-    }, owner=target)
+    }, target
 
 
 def write_feeds(pages, site, config, urls, routes) -> None:
@@ -45,7 +45,7 @@ def write_feeds(pages, site, config, urls, routes) -> None:
     ``pages`` is the build's :class:`~generator.render.pages.PageRenderer`.
     """
     for feed in feed_lists(site, config):
-        write_feed(pages, config, urls, *feed)
+        pages.render(*feed_job(config, urls, *feed))
 
     sitemap = []
     for route in routes:
