@@ -161,7 +161,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                          timings=run.timings, report=report)
     if options.in_place:
         from .commands.live import Built
-        result.built = Built(settings, model, markdown, routes, pages, output, options.today)
+        result.built = Built(settings, model, markdown, routes, pages, output, options.today, report)
     if signature is not None:
         remember_build(cache, output, signature, result)
     return result

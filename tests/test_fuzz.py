@@ -150,6 +150,9 @@ def routes(draw):
         params.update(year=draw(st.integers(1, 9999)), month=draw(st.integers(1, 12)))
     if "{path}" in PATTERNS[endpoint]:
         params["path"] = "/".join(draw(st.lists(SEGMENT, min_size=1, max_size=4)))
+    if "{letter}" in PATTERNS[endpoint]:
+        from generator.model.indexes import LABELS
+        params["letter"] = draw(st.sampled_from(sorted(LABELS)))
     return endpoint, params
 
 

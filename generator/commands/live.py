@@ -43,6 +43,7 @@ class Built:
     pages: object     # render.pages.PageRenderer, with its environment, fingerprints and urls
     output: Path
     today: object = None  # the date the build was given (tests), else None for today's
+    report: dict | None = None  # build-report.json as the build wrote it
 
 
 class LiveSite:
@@ -53,6 +54,9 @@ class LiveSite:
         self.index = SiteIndex(built.model.site, built.routes)
         self.content_position = {note.path: i for i, note in enumerate(built.model.content.notes)}
         self._links = None  # the Markdown link context of the site, made on the first edit
+        pages = (built.report or {}).get("pages")
+        self.report_pages = list(pages) if pages is not None else None  # the report's lines, kept current
+        self.report_slot = {page["file"]: i for i, page in enumerate(pages or ())}
 
     def update(self, paths, on_pages_ready=None) -> dict | None:
         """Apply edits to the files ``paths``; the counts of what was done, or None when they
@@ -148,12 +152,14 @@ class LiveSite:
         pages.fingerprints._site_attrs.clear()
         urls = pages.urls
         jobs = []  # (file, template, context, owner), as PageRenderer renders them
+        shown = []  # (file, route) of the pages that show the notes, for the report
         for i in sorted({i for old, _ in pairs for i in index.shown_on[old.path]}):
             route = built.routes[i] = dataclasses.replace(built.routes[i],
                                                           context=swapped_context(built.routes[i].context, swap))
             context = dict(route.context, endpoint=route.endpoint, params=route.params,
                            canonical=urls.url_for(route.endpoint, _external=True, **route.params))
             jobs.append((urls.output_file(route.endpoint, **route.params), route.template, context, _owner(route)))
+            shown.append((jobs[-1][0], route))
         changed = {id(new) for new in swap.values()}
         tags = {site.tag_slugs[t] for _, new in pairs for t in new.tags}
         jobs += [feed_job(config, urls, *feed) for feed in feed_lists(site, config, tags)
@@ -174,7 +180,7 @@ class LiveSite:
 
         # Then the search index and the report, which list every note and page.
         done = dict(writer.manifest)
-        stale = self._finish(site, built, writer, manifest)
+        stale = self._finish(site, built, writer, manifest, shown)
         update_manifest(cache, config.cache_path(), output,
                         {rel: entry for rel, entry in writer.finish_files().items() if rel not in done}, stale)
         cache.flush()
@@ -182,10 +188,12 @@ class LiveSite:
         cache.counts.update(counts)
         return counts
 
-    def _finish(self, site, built: Built, writer, manifest: dict) -> list[str]:
+    def _finish(self, site, built: Built, writer, manifest: dict, shown: list) -> list[str]:
         """The search index and build-report.json for the site as it is now; the index files
-        it no longer has are deleted, and returned."""
-        from ..output.report import PageWeights, write_report
+        it no longer has are deleted, and returned. The report's lines of the pages in
+        ``shown`` are measured again; the others are kept."""
+        from ..output.pageweight import SiteFiles
+        from ..output.report import REPORT_FILE, PageWeights, page_entry, report_of, report_text, write_report
         from ..search.stage import SearchStage
         config = built.settings.config
         urls = Urls(config.base_path, config.origin)
@@ -199,7 +207,16 @@ class LiveSite:
             (built.output / rel).unlink(missing_ok=True)
         search.write(writer, built.pages.urls)
         weights = PageWeights(self.cache, _Manifest(manifest, writer.manifest), built.output, urls, config.base_url)
-        write_report(writer, built.output, built.routes, urls, config.budgets, memo=weights.memo)
+        if self.report_pages is None or any(rel.endswith(".html") and rel not in self.report_slot
+                                            for rel, _ in shown):
+            write_report(writer, built.output, built.routes, urls, config.budgets, memo=weights.memo)
+            return stale
+        files = SiteFiles(built.output, urls.origin, urls.base_path)
+        for rel, route in shown:
+            entry = page_entry(files, str(built.output), route, rel, weights.memo)
+            if entry is not None:
+                self.report_pages[self.report_slot[rel]] = entry
+        writer.write(REPORT_FILE, report_text(report_of(self.report_pages, config.budgets)), owner="build report")
         return stale
 
 

@@ -49,16 +49,27 @@ def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=N
     folder = str(output)
     pages = []
     for route in routes:
-        rel = urls.output_file(route.endpoint, **route.params)
-        if not rel.endswith(".html") or not os.path.isfile(os.path.join(folder, rel)):  # no Path per page
-            continue
-        weight = memo(rel, lambda: page_weight(site, rel)) if memo else page_weight(site, rel)
-        entry = {"endpoint": route.endpoint, **weight}
-        entry["co2_g"] = round(co2_grams(entry["total"]), 5)
-        record = route.context.get("note") or route.context.get("page")
-        if record is not None:
-            entry["source"] = record.path
-        pages.append(entry)
+        entry = page_entry(site, folder, route, urls.output_file(route.endpoint, **route.params), memo)
+        if entry is not None:
+            pages.append(entry)
+    return report_of(pages, budgets)
+
+
+def page_entry(site: SiteFiles, folder: str, route, rel: str, memo=None) -> dict | None:
+    """One page's line of the report; None if the route wrote no HTML page."""
+    if not rel.endswith(".html") or not os.path.isfile(os.path.join(folder, rel)):  # no Path per page
+        return None
+    weight = memo(rel, lambda: page_weight(site, rel)) if memo else page_weight(site, rel)
+    entry = {"endpoint": route.endpoint, **weight}
+    entry["co2_g"] = round(co2_grams(entry["total"]), 5)
+    record = route.context.get("note") or route.context.get("page")
+    if record is not None:
+        entry["source"] = record.path
+    return entry
+
+
+def report_of(pages: list[dict], budgets: dict | None = None) -> dict:
+    """The whole report from its page lines: the model, the budgets and the summary."""
     notes = [p for p in pages if p["endpoint"] == "note"]
     median_bytes = _median(p["total"] for p in pages)
     note_median_bytes = _median(p["total"] for p in notes)
