@@ -53,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--no-input", action="store_true",
                       help="never ask; use the defaults for what the flags leave open (the default off a terminal)")
 
+    imp = commands.add_parser("import", help="bring a pyvideo archive or a Pelican, Hugo or Jekyll blog "
+                              "into content/ (see docs/import.md)")
+    imp.add_argument("source_kind", choices=("pyvideo", "pelican", "hugo", "jekyll"), metavar="KIND",
+                     help="pyvideo, pelican, hugo or jekyll")
+    imp.add_argument("path", metavar="PATH", help="the pyvideo/data checkout (or one event folder), or the blog's folder")
+    imp.add_argument("--aliases", action="store_true",
+                     help="pyvideo: keep pyvideo.org's URLs (/<event>/<video>.html) as aliases (blogs always keep theirs)")
+    imp.add_argument("--source", type=Path, default=None, help="the site folder (default: the current one)")
+
     check = commands.add_parser("check", help="check the site like a pull-request reviewer, writing nothing")
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="text: path:line: message; github: GitHub Actions annotations")
@@ -130,6 +139,11 @@ def _init(args) -> int:
     return run(args)
 
 
+def _import(args) -> int:
+    from .importing.command import run
+    return run(args, _find_source(args.source))
+
+
 def _check(args) -> int:
     from .commands.check import run
     from .progress import Progress
@@ -144,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return {"build": _build, "serve": _serve, "new": _new, "init": _init, "check": _check}[args.command](args)
+        return {"build": _build, "serve": _serve, "new": _new, "init": _init, "check": _check,
+                "import": _import}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
