@@ -57,10 +57,12 @@ class LiveSite:
         pages = (built.report or {}).get("pages")
         self.report_pages = list(pages) if pages is not None else None  # the report's lines, kept current
         self.report_slot = {page["file"]: i for i, page in enumerate(pages or ())}
+        self._shown: list = []  # (file, route) of pages rewritten since the last finish()
 
-    def update(self, paths, on_pages_ready=None) -> dict | None:
+    def update(self, paths, on_pages_ready=None, defer: bool = False) -> dict | None:
         """Apply edits to the files ``paths``; the counts of what was done, or None when they
-        need a full build. ``on_pages_ready()`` is called once the pages are written."""
+        need a full build. ``on_pages_ready()`` is called once the pages are written; with
+        ``defer`` the search index and report are left for :meth:`finish`."""
         from ..pipeline import today_in
         built, cache = self.built, self.cache
         config = built.settings.config
@@ -75,7 +77,7 @@ class LiveSite:
         rendered = self._render([new for _, new, _ in changes], counts)
         if rendered is None:
             return None
-        return self._apply(changes, rendered, counts, on_pages_ready)
+        return self._apply(changes, rendered, counts, on_pages_ready, defer)
 
     def _read(self, paths) -> list[tuple[Note, Note, str]] | None:
         """(old note, new note, file digest) of each changed note; None if any path is not a
@@ -122,7 +124,7 @@ class LiveSite:
                 return None
         return rendered
 
-    def _apply(self, changes, rendered: dict, counts: dict, on_pages_ready) -> dict:
+    def _apply(self, changes, rendered: dict, counts: dict, on_pages_ready, defer: bool) -> dict:
         from ..incremental.manifest import load_manifest, update_manifest
         from ..output.writer import Writer
         from ..pipeline import Model, Stages
@@ -175,18 +177,37 @@ class LiveSite:
             return None
         update_manifest(cache, config.cache_path(), output, writer.finish_files())
         built.model = Model(content, site, model.problems)
-        if on_pages_ready is not None:
-            on_pages_ready()
-
-        # Then the search index and the report, which list every note and page.
-        done = dict(writer.manifest)
-        stale = self._finish(site, built, writer, manifest, shown)
-        update_manifest(cache, config.cache_path(), output,
-                        {rel: entry for rel, entry in writer.finish_files().items() if rel not in done}, stale)
-        cache.flush()
         counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
         cache.counts.update(counts)
+        self._shown += shown
+        if on_pages_ready is not None:
+            on_pages_ready()
+        if not defer:
+            self.finish()
         return counts
+
+    @property
+    def pending(self) -> bool:
+        """Whether the search index and the report still show the site before the last edits."""
+        return bool(self._shown)
+
+    def finish(self) -> None:
+        """Bring the search index and build-report.json up to date with the edits applied so far
+        (they list every note and page, so they cost more than the pages: the dev server does
+        this when they are asked for, once for any number of edits)."""
+        from ..incremental.manifest import load_manifest, update_manifest
+        from ..output.writer import Writer
+        if not self._shown:
+            return
+        built, cache = self.built, self.cache
+        config = built.settings.config
+        manifest = load_manifest(cache, config.cache_path(), built.output)
+        writer = Writer(built.output, built.output, manifest, in_place=True)
+        shown = list({rel: route for rel, route in self._shown}.items())
+        stale = self._finish(built.model.site, built, writer, manifest, shown)
+        update_manifest(cache, config.cache_path(), built.output, writer.finish_files(), stale)
+        cache.flush()
+        self._shown = []
 
     def _finish(self, site, built: Built, writer, manifest: dict, shown: list) -> list[str]:
         """The search index and build-report.json for the site as it is now; the index files

@@ -116,7 +116,7 @@ class DevSite:
         if self.live is None or not changed:
             return False
         try:
-            counts = self.live.update(sorted(changed), on_pages_ready=release)
+            counts = self.live.update(sorted(changed), on_pages_ready=release, defer=True)
         except Exception:  # noqa: BLE001 - a bug in the fast path must not stop the server
             import traceback
             traceback.print_exc()
@@ -125,9 +125,17 @@ class DevSite:
         if counts is None:
             return False
         release()
-        print(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms: {counts['pages']} pages rendered, "
-              f"{counts['written']} files written", flush=True)
+        print(f"Updated in {(time.perf_counter() - start) * 1000:.0f} ms: {counts['pages']} pages rendered, "
+              f"{counts['written']} files written (search index and report follow when asked for)", flush=True)
         return True
+
+    def finish_pending(self) -> None:
+        """Bring the search index and the report up to date after quick rebuilds: done when a
+        page asks for them (or the server stops), not after every save, because they list the
+        whole site (seconds at 20,000 notes) while the edited page is ready in milliseconds."""
+        with self._rebuild_lock:
+            if self.live is not None and self.live.pending:
+                self.live.finish()
 
     def schedule(self, path: str | None = None) -> None:
         """Rebuild shortly after the last of a burst of file events (editors save in several
@@ -217,6 +225,8 @@ def make_handler(site: DevSite, base_path: str):
                 self.send_header("Location", base_path)
                 self.end_headers()
                 return
+            if path.startswith((f"{base_path}search/", f"{base_path}build-report.json")):
+                site.finish_pending()
             version = site.wait_ready()
             script = self._script(version)
             if site.problems:
@@ -337,4 +347,5 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool 
         observer.stop()
         server.shutdown()
         server.server_close()
+        site.finish_pending()  # leave .cache/serve/ as a full build would
     return 0

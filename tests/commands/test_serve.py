@@ -139,3 +139,32 @@ def test_live_reload_in_chromium(server):
                                "'Import time and the Django shell'", timeout=20000)
         assert [p for p in problems if "500" not in p] == []
     assert server.stop() == 0
+
+
+def test_a_quick_rebuild_serves_the_page_and_brings_search_up_to_date_when_asked(server, tmp_path):
+    """A text edit takes the fast path; the search index follows once the search page's files
+    are requested, and when the server stops the folder equals a clean build."""
+    import json
+    import shutil
+
+    from conftest import build_site
+    note = server.site / NOTE
+    note.write_text(note.read_text().replace("The second talk", "The second talk, on zygomorphic tooling,"))
+    assert wait_for(lambda: "zygomorphic" in server.get("/notes/import-time-django-shell/")[1])
+    line = server.process.stdout.readline()
+    while "in " not in line or " ms: " not in line:
+        line = server.process.stdout.readline()
+    assert line.startswith("Updated in "), line  # the quick path, not a build
+    manifest = json.loads(server.get("/search/manifest.json")[1])
+    shard_names = [name for _, name in manifest["shards"]]
+    shards = [json.loads(server.get(f"/search/t/{name}.json")[1]) for name in shard_names]
+    assert any("zygomorphic" in shard for shard in shards)
+    assert server.stop() == 0
+    served = server.site / ".cache" / "serve"
+    clean = tmp_path / "clean"
+    options_url = "http://" + server.url.split("//", 1)[1]
+    build_site(server.site, base_url=options_url, output=clean)
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert tree(served) == tree(clean)
+    shutil.rmtree(clean)
