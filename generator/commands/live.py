@@ -53,7 +53,9 @@ class LiveSite:
         self.built, self.cache = built, cache
         self.index = SiteIndex(built.model.site, built.routes)
         self.content_position = {note.path: i for i, note in enumerate(built.model.content.notes)}
-        self._links = None  # the Markdown link context of the site, made on the first edit
+        from ..markdown.stage import link_context
+        # Where each Markdown link of a note leads: the same until the site is rearranged.
+        self._links = link_context(built.model.site, built.model.content, built.settings.config)
         pages = (built.report or {}).get("pages")
         self.report_pages = list(pages) if pages is not None else None  # the report's lines, kept current
         self.report_slot = {page["file"]: i for i, page in enumerate(pages or ())}
@@ -109,10 +111,8 @@ class LiveSite:
     def _render(self, notes: list[Note], counts: dict) -> dict | None:
         """The notes' Markdown, if it renders with no problem and needs no new image."""
         from ..markdown.rendered import document_key
-        from ..markdown.stage import link_context, render_records
+        from ..markdown.stage import render_records
         built = self.built
-        if self._links is None:
-            self._links = link_context(built.model.site, built.model.content, built.settings.config)
         before = dict(self.cache.counts)
         rendered = render_records([("note", note) for note in notes], self._links, built.settings.config,
                                   built.markdown.media, self.cache)

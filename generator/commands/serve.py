@@ -95,8 +95,9 @@ class DevSite:
                 # Pages are served as soon as they are written; search and report follow.
                 self.live = None  # until this build succeeds
                 result = build(dataclasses.replace(self.options, on_pages_ready=release), self.cache)
-                self.live = LiveSite(result.built, self.cache) if result.built is not None else None
                 release()
+                # Indexed after the pages are served, before the next save is looked at.
+                self.live = LiveSite(result.built, self.cache) if result.built is not None else None
                 for warning in result.warnings:
                     print(warning, file=sys.stderr)
                 counts = self.cache.counts
