@@ -121,13 +121,8 @@ def remove_later(folder: Path, output: Path, background: bool) -> None:
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    if background and hasattr(os, "fork"):
-        if os.fork() == 0:  # the child deletes, detached; the build returns at once
-            try:
-                os.setsid()
-                shutil.rmtree(trash, ignore_errors=True)
-            finally:
-                os._exit(0)
+    if background:
+        _detached(_REMOVE, str(trash))  # the build returns at once
         return
     shutil.rmtree(trash, ignore_errors=True)
 
@@ -155,27 +150,41 @@ def link_spare_later(output: Path, spare: Path | None) -> None:
     make the next build's staging folder anyway: a copy of ``output`` made of hard links,
     built by a detached child so that this build returns at once. Without it the next build
     would make every folder and link every file itself (1,200 of each at 1,000 notes)."""
-    if spare is None or spare.exists() or not hasattr(os, "fork"):
+    if spare is None or spare.exists():
         return
-    if os.fork() == 0:
-        tmp = spare.with_name(f"{spare.name}.{os.getpid()}.tmp")
-        try:
-            os.setsid()
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):  # whoever reads this build's output need not wait for the child
-                os.dup2(devnull, fd)
-            _link_tree(str(output), str(tmp))
-            os.rename(tmp, spare)  # refused if a later build made one first: then this one goes
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
-        finally:
-            os._exit(0)
+    _detached(_LINK_SPARE, str(output), str(spare))
 
 
-def _link_tree(source: str, target: str) -> None:
+# What the detached helpers run: a new interpreter with nothing of the build in memory (a
+# forked child would share the build's heap, and copy much of it page by page as either side
+# touched it: hundreds of MB at the end of a big build).
+_REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+_LINK_SPARE = """
+import os, shutil, sys
+def link_tree(source, target):
     os.makedirs(target)
     for entry in os.scandir(source):
         if entry.is_dir(follow_symlinks=False):
-            _link_tree(entry.path, os.path.join(target, entry.name))
+            link_tree(entry.path, os.path.join(target, entry.name))
         elif entry.is_file(follow_symlinks=False):
             os.link(entry.path, os.path.join(target, entry.name))
+output, spare = sys.argv[1], sys.argv[2]
+tmp = f"{spare}.{os.getpid()}.tmp"
+try:
+    link_tree(output, tmp)
+    os.rename(tmp, spare)  # refused if a later build made one first: then this one goes
+except OSError:
+    shutil.rmtree(tmp, ignore_errors=True)
+"""
+
+
+def _detached(code: str, *args: str) -> None:
+    """Run ``code`` in a new Python process of its own session, not waited for: the build's
+    output is not held open, and Ctrl-C in the terminal does not reach it."""
+    import subprocess
+    import sys
+    try:
+        subprocess.Popen([sys.executable, "-I", "-S", "-c", code, *args], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        pass  # no process to spare: the next build finishes the job (see prepare_staging)
