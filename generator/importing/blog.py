@@ -169,6 +169,18 @@ def resolve_file(target: str, folder: Path, roots: list[Path], top: Path) -> Pat
     return None
 
 
+def link_target(target: str, folder: Path, roots: list[Path], top: Path, keys: dict):
+    """What a post's link points at: ``("post", key)`` for another post being imported (``keys``
+    maps their files to keys), ``("file", path)`` for a file to copy beside the note, else None."""
+    found = resolve_file(target, folder, roots, top)
+    if found is None:
+        return None
+    for path, key in keys.items():
+        if path.resolve() == found:
+            return "post", key
+    return "file", found
+
+
 def to_note(post: Post) -> NoteItem:
     """The note for ``post``: tags and categories merged into tags, authors as speakers."""
     tags = text_list(post.tags) + [c for c in text_list(post.categories) if c not in text_list(post.tags)]

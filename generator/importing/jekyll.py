@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..model.slugs import slugify
 from . import frontmatter
-from .blog import Links, Post, resolve_file, site_path, to_note
+from .blog import Links, Post, link_target, site_path, to_note
 from .common import Batch, parse_date, problem, text_list
 
 SUFFIXES = {".md", ".markdown", ".mkd", ".mkdn", ".mdown"}
@@ -140,10 +140,4 @@ def _locate(target: str, folder: Path, root: Path, keys: dict):
             return None
     if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith(("#", "//")):
         return None
-    found = resolve_file(target, folder, [root], root)
-    if found is None:
-        return None
-    for path, key in keys.items():
-        if path.resolve() == found:
-            return "post", key
-    return "file", found
+    return link_target(target, folder, [root], root, keys)

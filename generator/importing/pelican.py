@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..model.slugs import slugify
 from . import frontmatter, rst
-from .blog import Links, Post, resolve_file, site_path, to_note
+from .blog import Links, Post, link_target, site_path, to_note
 from .common import Batch, parse_date, problem, text_list
 
 SUFFIXES = {".md", ".markdown", ".mkd", ".mdown", ".rst"}
@@ -195,10 +195,4 @@ def _locate(target: str, folder: Path, content: Path, root: Path, keys: dict):
         return ("site", "/")
     if not marker and (re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith(("#", "//"))):
         return None
-    found = resolve_file(rest, folder, [content], root)
-    if found is None:
-        return None
-    for path, key in keys.items():
-        if path.resolve() == found:
-            return "post", key
-    return "file", found
+    return link_target(rest, folder, [content], root, keys)
