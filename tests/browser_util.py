@@ -76,15 +76,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_dir(root: Path, base: str = "/", headers: dict[str, str] | None = None) -> Iterator[str]:
+def serve_dir(root: Path, base: str = "/", headers: dict[str, str] | None = None,
+              handler_class: type = None) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 (free port) under URL path ``base``.
 
     Yields the base URL, e.g. ``http://127.0.0.1:40123/talks/2026/``.  ``headers``
-    are added to every response (e.g. :data:`STRICT_CSP`).  The server runs in a
-    daemon thread and stops when the block exits.
+    are added to every response (e.g. :data:`STRICT_CSP`); ``handler_class``, a subclass of
+    the default handler, may change how files are served (a slow index, say).  The server
+    runs in a daemon thread and stops when the block exits.
     """
     base = "/" + base.strip("/") + "/" if base.strip("/") else "/"
-    handler = functools.partial(_Handler, directory=str(root), base=base, extra_headers=dict(headers or {}))
+    handler = functools.partial(handler_class or _Handler, directory=str(root), base=base,
+                                extra_headers=dict(headers or {}))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="serve_dir", daemon=True)

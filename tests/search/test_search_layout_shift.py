@@ -10,20 +10,16 @@ query, load a ?q= address) must stay below that.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 import time
 import contextlib
-from pathlib import Path
 
 import pytest
 
 try:
-    from browser_util import (STRICT_CSP, SKIP_REASON, _Handler, chromium_available, launch_chromium,
+    from browser_util import (STRICT_CSP, SKIP_REASON, _Handler, chromium_available, launch_chromium, serve_dir,
                               watch_page)
 except ImportError:  # tests/ imported as a package
-    from tests.browser_util import (STRICT_CSP, SKIP_REASON, _Handler, chromium_available, launch_chromium,
+    from tests.browser_util import (STRICT_CSP, SKIP_REASON, _Handler, chromium_available, launch_chromium, serve_dir,
                                     watch_page)
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=SKIP_REASON)
@@ -70,24 +66,9 @@ class _SlowIndexHandler(_Handler):
             pass
 
 
-@contextlib.contextmanager
-def serve_slow_index(root: Path):
-    handler = functools.partial(_SlowIndexHandler, directory=str(root), base=BASE, extra_headers=STRICT_CSP)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="serve_slow_index", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{BASE}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def base_url(built_subpath):
-    with serve_slow_index(built_subpath) as url:
+    with serve_dir(built_subpath, BASE, STRICT_CSP, handler_class=_SlowIndexHandler) as url:
         yield url
 
 
