@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from .incremental.toolchain import toolchain
 from .config.settings import Config
 from .model.errors import Problem
 from .output.writer import Writer
-from .output.publish import discard, prepare_staging, publish, put_aside, spare_dir
+from .output.publish import (apply_update, discard, finish_interrupted_update, is_small_update, prepare_staging,
+                             publish, put_aside, spare_dir, start_update)
 from .pipeline import (Settings, Stages, document_count, load_model, load_settings, process_images,
                        render_markdown, render_pages, today_in)
 from .progress import NO_PROGRESS
@@ -84,6 +86,8 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     config = settings.config
     output = options.output or config.root / "output"
     spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (publish.py)
+    if not options.in_place:
+        finish_interrupted_update(output)  # a killed build's committed update, completed first
     workers, signature = None, None
     try:
         with run.stage("load"):
@@ -137,7 +141,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
         search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
         from .output.report import PageWeights
-        weights = PageWeights(cache, writer, staging, urls, config.base_url)
+        weights = PageWeights(cache, writer.digest, lambda rel: str(writer.path(rel)), urls, config.base_url)
         pages = run.run("pages", render_pages, run, settings, model, markdown, writer, routes, weights,
                         early.get("static"), options.progress, total=len(routes))
         run.stop_on_errors()
@@ -154,7 +158,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         if search is not None:
             search.close()
         cache.flush()  # what was parsed and rendered is still right: keep it for the next build
-        if not options.in_place and out.staging is not None:
+        if out.writer is not None and out.writer.update:
+            shutil.rmtree(out.staging, ignore_errors=True)  # output/ was not touched
+        elif not options.in_place and out.staging is not None:
             discard(out.staging, spare)
         raise
     result = BuildResult(output, pages=len(routes), files=len(writer.owners), warnings=run.warnings,
@@ -191,7 +197,7 @@ def _start_search(model, urls, markdown, cache, in_place: bool):
     from .search.stage import SearchStage
     search = SearchStage(model.site, urls, markdown.documents, cache)
     if not in_place:
-        search.start()
+        search.start(rendered=cache.counts.get("markdown", 0))
     return search
 
 
@@ -220,7 +226,11 @@ def _publish(options, cache, config, writer, staging, output, spare) -> None:
     cache.files.forget_unused()
     cache.flush()
     manifest = writer.finish()
-    if not options.in_place:
+    if writer.update and is_small_update(writer.changes(), len(manifest)):
+        apply_update(staging, output, writer.removed)
+    elif not options.in_place:
+        if writer.update:
+            writer.link_unchanged()  # a large change: the whole new site is swapped in at once
         publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
     save_manifest(cache, config.cache_path(), output, manifest)
     cache.prune()
@@ -243,20 +253,25 @@ class _Output:
         if self.writer is not None:
             return
         manifest = load_manifest(self.cache, self.config.cache_path(), self.output)
-        reconcile = False
+        reconcile = update = False
         if self.options.in_place:
             self.output.mkdir(parents=True, exist_ok=True)
             self.staging = self.output
+        elif manifest and self.output.is_dir():
+            # The published site is known: stage only what this build writes (publish.py).
+            put_aside(self.output, self.spare)  # a killed build's staging folder, if any
+            self.staging, update = start_update(self.output), True
         else:
             self.staging, reconcile = prepare_staging(self.output, self.spare)
         self.writer = Writer(self.staging, self.output, manifest, in_place=self.options.in_place,
-                             reconcile=reconcile)
-        # Routes of a site with errors are never used, and in place the live site gets no
-        # folder before the build is known to succeed.
+                             reconcile=reconcile, update=update)
+        # Routes of a site with errors are never used, in place the live site gets no folder
+        # before the build is known to succeed, and an update makes only the folders it writes into.
         if folders and not self.options.in_place and not self.run.has_errors:
             self.routes = build_routes(self.site, **self.config.page_sizes)
-            urls = Urls(self.config.base_path, self.config.origin)
-            self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)
+            if not update:
+                urls = Urls(self.config.base_path, self.config.origin)
+                self.writer.make_folders(urls.output_file(route.endpoint, **route.params) for route in self.routes)
 
 
 def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date,

@@ -177,7 +177,8 @@ def document_count(model: Model) -> int:
 def process_images(markdown: Markdown, writer, staging: Path, progress=NO_PROGRESS) -> list[Problem]:
     """Write every image variant the documents need into ``staging``; decoding is what finds a
     truncated or hostile file, so this runs even when other problems are known."""
-    problems = markdown.media.process(staging, progress)
+    # An update stages only what changed: variants already in the published site stay there.
+    problems = markdown.media.process(staging, progress, writer.previous if writer.update else None)
     for rel in markdown.media.outputs():
         writer.adopt(rel)
     return problems

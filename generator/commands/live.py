@@ -227,34 +227,22 @@ class LiveSite:
         for rel in stale:
             (built.output / rel).unlink(missing_ok=True)
         search.write(writer, built.pages.urls)
-        weights = PageWeights(self.cache, _Manifest(manifest, writer.manifest), built.output, urls, config.base_url)
+
+        def digest_of(rel: str) -> str | None:  # the files written now over those as they were
+            entry = writer.manifest.get(rel) or manifest.get(rel)
+            return entry[0] if entry else None
+        weights = PageWeights(self.cache, digest_of, lambda rel: str(built.output / rel), urls, config.base_url)
         if self.report_pages is None or any(rel.endswith(".html") and rel not in self.report_slot
                                             for rel, _ in shown):
             write_report(writer, built.output, built.routes, urls, config.budgets, memo=weights.memo)
             return stale
         files = SiteFiles(built.output, urls.origin, urls.base_path)
         for rel, route in shown:
-            entry = page_entry(files, str(built.output), route, rel, weights.memo)
+            entry = page_entry(files, route, rel, weights.memo)
             if entry is not None:
                 self.report_pages[self.report_slot[rel]] = entry
         writer.write(REPORT_FILE, report_text(report_of(self.report_pages, config.budgets)), owner="build report")
         return stale
-
-
-class _Manifest:
-    """The site's manifest as :class:`~generator.output.report.PageWeights` reads it: the files
-    written now over those as they were."""
-
-    def __init__(self, before: dict, now: dict):
-        self.manifest = _Layered(before, now)
-
-
-class _Layered:
-    def __init__(self, before: dict, now: dict):
-        self.before, self.now = before, now
-
-    def get(self, rel, default=None):
-        return self.now.get(rel) or self.before.get(rel, default)
 
 
 def _images(rendered) -> tuple:

@@ -109,15 +109,16 @@ class Media:
                 files.update(v.path for v in (*plan.outputs, plan.card) if v is not None)
         return sorted(files)
 
-    def process(self, out_dir: Path, progress=None) -> list[Problem]:
-        """Make every planned variant in ``out_dir``; returns the problems (bad pixels, truncation).
+    def process(self, out_dir: Path, progress=None, kept_dir: Path | None = None) -> list[Problem]:
+        """Make every planned variant in ``out_dir``, unless already right in ``kept_dir``;
+        returns the problems (bad pixels, truncation).
         ``progress``, a :class:`generator.progress.Progress`, counts the images decoded."""
         from .pool import process_images
         plans = {plan.source: plan for plan in self.plans.values() if plan is not None}
         if not plans:
             return []
         report = process_images(list(plans.values()), self.settings, self.config.cache_path() / "images",
-                                out_dir, progress=progress)
+                                out_dir, progress=progress, kept_dir=kept_dir)
         root = self.config.root / "content"
         owners = {(root / source): self.users[(source, card)] for (source, card) in self.users}
         problems = []

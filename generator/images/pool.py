@@ -22,15 +22,19 @@ def _cached(path: Path) -> bool:
         return False
 
 
-def _place(src: Path, dst: Path) -> bool:
-    """Hardlink (else copy) a cache entry to ``dst``; False when already in place."""
+def _same(src: Path, dst: Path) -> bool:
     try:
         s, d = src.stat(), dst.stat()
-        if (s.st_ino, s.st_dev) == (d.st_ino, d.st_dev) or (
-                s.st_size == d.st_size and s.st_mtime_ns == d.st_mtime_ns):
-            return False
     except FileNotFoundError:
-        pass
+        return False
+    return (s.st_ino, s.st_dev) == (d.st_ino, d.st_dev) or (s.st_size == d.st_size and s.st_mtime_ns == d.st_mtime_ns)
+
+
+def _place(src: Path, dst: Path, kept: Path | None = None) -> bool:
+    """Hardlink (else copy) a cache entry to ``dst``; False when already there (or at ``kept``,
+    the published site's copy that an update leaves in place)."""
+    if _same(src, dst) or (kept is not None and _same(src, kept)):
+        return False
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
@@ -50,7 +54,7 @@ def _cpu_count() -> int:
 
 
 def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_dir: Path,
-        workers: int | None, progress=None) -> ProcessReport:
+        workers: int | None, progress=None, kept_dir: Path | None = None) -> ProcessReport:
     """:func:`process_images`, with its arguments checked."""
     report, failed = ProcessReport(), {}
     key = settings.settings_key()
@@ -100,12 +104,14 @@ def run(plans: list[ImagePlan], settings: ImageSettings, cache_dir: Path, out_di
         try:
             if plan.is_svg:
                 data, dst = _read_checked(plan), out_dir / plan.fallback.path
-                if not (dst.exists() and dst.read_bytes() == data):
+                kept = kept_dir / plan.fallback.path if kept_dir is not None else None
+                if not any(path is not None and path.exists() and path.read_bytes() == data for path in (dst, kept)):
                     _write_atomic(dst, data)
                     report.written += 1
                 continue
             for v in plan.outputs:
-                report.written += _place(cache_file(cache_dir, plan, v), out_dir / v.path)
+                report.written += _place(cache_file(cache_dir, plan, v), out_dir / v.path,
+                                         kept_dir / v.path if kept_dir is not None else None)
         except ImageError as exc:
             report.errors.append((plan, exc))
         except OSError as exc:
@@ -123,7 +129,7 @@ def _died(plan: ImagePlan, exc: BaseException) -> ImageError:
 
 def process_images(plans: Iterable[ImagePlan], settings: ImageSettings, cache_dir: Path,
                    out_dir: Path, workers: int | None = None,
-                   progress=None) -> ProcessReport:
+                   progress=None, kept_dir: Path | None = None) -> ProcessReport:
     """Make every file of every plan under ``out_dir`` (at each ``Variant.path``).
 
     Files are rendered into ``cache_dir`` (keyed by content hash and settings key, and
@@ -132,6 +138,7 @@ def process_images(plans: Iterable[ImagePlan], settings: ImageSettings, cache_di
     process pool of ``workers`` processes (default: all usable cores; in-process when
     there is a single job). ``progress`` (a :class:`generator.progress.Progress`) counts the
     sources decoded, as the ``images`` stage; by default nothing is shown. Errors are collected in the report, never raised, so a build
-    can list them all. Same inputs and settings give byte-identical files.
+    can list them all. Same inputs and settings give byte-identical files. A file already right
+    in ``kept_dir`` (the published site, which an update leaves in place) is not placed again.
     """
-    return run(list(plans), settings, Path(cache_dir), Path(out_dir), workers, progress)
+    return run(list(plans), settings, Path(cache_dir), Path(out_dir), workers, progress, kept_dir)

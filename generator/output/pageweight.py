@@ -28,8 +28,12 @@ class SiteFiles:
     built from a few templates then cost little more than reading each page once.
     """
 
-    def __init__(self, output: Path, origin: str, base_path: str):
+    def __init__(self, output: Path, origin: str, base_path: str, locate=None, files=None):
         self.output, self.origin, self.base_path = output, origin, base_path
+        # locate(rel) -> the file's path, when the site is not all in one folder (an update's
+        # new files are staged while the unchanged ones stay in output/: Writer.path).
+        self.locate = locate or (lambda rel: os.path.join(output, rel))
+        self.files = files  # the site's files, when known (a writer's manifest): no stat per page
         self._text: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
         self._is_file: dict[str, bool] = {}
@@ -56,21 +60,25 @@ class SiteFiles:
         rel = path[len(self.base_path):]
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
+        return rel if self.exists(rel) else None
+
+    def exists(self, rel: str) -> bool:
+        """Whether the site has the file ``rel``."""
         if rel not in self._is_file:
-            self._is_file[rel] = (self.output / rel).is_file()
-        return rel if self._is_file[rel] else None
+            self._is_file[rel] = rel in self.files if self.files is not None else os.path.isfile(self.locate(rel))
+        return self._is_file[rel]
 
     def url(self, rel: str) -> str:
         return self.origin + self.base_path + rel
 
     def size(self, rel: str) -> int:
         if rel not in self._sizes:
-            self._sizes[rel] = (self.output / rel).stat().st_size
+            self._sizes[rel] = os.stat(self.locate(rel)).st_size
         return self._sizes[rel]
 
     def text(self, rel: str) -> str:
         if rel not in self._text:
-            self._text[rel] = (self.output / rel).read_text(encoding="utf-8", errors="replace")
+            self._text[rel] = Path(self.locate(rel)).read_text(encoding="utf-8", errors="replace")
         return self._text[rel]
 
     def fetches(self, tags: list[str], page_url: str) -> _Fetches:
@@ -249,7 +257,7 @@ class _Fetches:
 def page_weight(site: SiteFiles, rel: str) -> dict:
     """What a first visit to the page at ``rel`` (an HTML file in output/) downloads."""
     page = rel[: -len("index.html")] if rel.endswith("index.html") else rel
-    data = _read_bytes(os.path.join(site.output, rel))  # its length is the page's size: no stat
+    data = _read_bytes(site.locate(rel))  # its length is the page's size: no stat
     fetches = site.fetches(FETCHING_TAGS.findall(_read_text(data)), site.url(page))
     if rel in fetches.fetched or rel in fetches.lazy:
         return _self_fetching_weight(site, rel, page, fetches)

@@ -1,6 +1,11 @@
-"""Publishing: the staging folder replaces ``output/`` in one step, and only when the build
-succeeded; the site it replaced is kept (or removed in the background) so that the next build
-can start from it."""
+"""Publishing, only when the build succeeded, in one of two ways:
+
+* an update (the published site and its manifest are known, and little changed): the few files
+  the build wrote are moved into ``output/`` one by one with atomic renames and the stale ones
+  deleted; a journal lets the next build complete one that was killed halfway;
+* a swap (a first build, an unknown ``output/``, or a large change): a whole staged site replaces
+  ``output/`` in one step; the site it replaced is kept (or removed in the background) so that
+  a later swap can start from it."""
 
 from __future__ import annotations
 
@@ -12,6 +17,102 @@ from pathlib import Path
 
 def staging_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
+
+
+# --- updates: a small change moved into output/ file by file ------------------------------------
+
+# An update is only worth it while it is small next to the site: past this share of its files,
+# the staging folder is completed with links and swapped in whole (readers then never see a mix).
+UPDATE_SHARE = 0.05
+UPDATE_MIN = 200
+_COMMITTED = ".talknotes-update-removes"  # in the update folder: the list of files to delete
+
+
+def update_dir(output: Path) -> Path:
+    """Where an update stages the files it writes (beside ``output/``, on its filesystem)."""
+    return output.parent / f".{output.name}.update"
+
+
+def is_small_update(changes: int, files: int) -> bool:
+    """Whether ``changes`` files (written or deleted) of a site of ``files`` are few enough to
+    move into ``output/`` one by one instead of swapping a whole new folder in."""
+    return changes <= max(UPDATE_MIN, UPDATE_SHARE * files)
+
+
+def start_update(output: Path) -> Path:
+    """An empty update folder; one left by a killed build is completed first if it had been
+    committed (see :func:`apply_update`), else deleted (``output/`` was never touched)."""
+    folder = update_dir(output)
+    finish_interrupted_update(output)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def finish_interrupted_update(output: Path) -> None:
+    """Complete a committed update that a killed build left half applied; delete an uncommitted one."""
+    folder = update_dir(output)
+    if not folder.exists():
+        return
+    if (folder / _COMMITTED).is_file():
+        _apply(folder, output, (folder / _COMMITTED).read_text(encoding="utf-8").splitlines())
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def apply_update(folder: Path, output: Path, removed: list[str]) -> None:
+    """Move every file staged in ``folder`` into ``output/`` with an atomic rename each (a reader
+    gets the old file or the new one), then delete ``removed``. Files other than pages go first
+    and deletions last, so a page never names a stylesheet or image that is not there yet.
+
+    The list of deletions is written first, as the commit: from then on a killed build's update
+    is completed by the next one (:func:`finish_interrupted_update`); before it, nothing in
+    ``output/`` has changed."""
+    tmp = folder / f"{_COMMITTED}.tmp"
+    tmp.write_text("".join(f"{rel}\n" for rel in removed), encoding="utf-8")
+    os.replace(tmp, folder / _COMMITTED)
+    _apply(folder, output, removed)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _apply(folder: Path, output: Path, removed: list[str]) -> None:
+    from ..model.scan import walk
+    staged = [rel for rel, entry in walk(folder) if not entry.is_dir(follow_symlinks=False) and rel != _COMMITTED]
+    for rel in sorted(staged, key=lambda rel: (rel.endswith(".html"), rel)):
+        target = output / rel
+        _make_room(output, target)
+        try:
+            os.replace(folder / rel, target)
+        except FileNotFoundError:  # moved already, by the run that was killed
+            continue
+        except OSError:
+            if not (target.is_dir() and not target.is_symlink()):
+                raise
+            shutil.rmtree(target)  # the old site had a folder where this one has a file
+            os.replace(folder / rel, target)
+    for rel in removed:
+        stale = output / rel
+        if stale.is_dir() and not stale.is_symlink():
+            continue  # a folder of the new site now (its files were moved in above)
+        stale.unlink(missing_ok=True)
+        for parent in stale.parents:
+            if parent == output:
+                break
+            try:
+                parent.rmdir()  # only if empty
+            except OSError:
+                break
+
+
+def _make_room(output: Path, target: Path) -> None:
+    """Make ``target``'s folder, replacing a file of the old site that stands where a folder goes."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        rel = target.parent.relative_to(output)
+        for part in (*reversed(rel.parents[:-1]), rel):
+            path = output / part
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
 
 
 def spare_dir(cache_dir: Path, output: Path) -> Path:
@@ -28,8 +129,6 @@ def prepare_staging(output: Path, spare: Path | None = None) -> tuple[Path, bool
     changed writes little. A staging folder left by a killed build is reconciled the same way.
     """
     staging = staging_dir(output)
-    if spare is not None:
-        _remove_dead_copies(spare)
     if _trash(output).exists():
         shutil.rmtree(_trash(output), ignore_errors=True)
     old = output.parent / f".{output.name}.old"
@@ -52,18 +151,6 @@ def prepare_staging(output: Path, spare: Path | None = None) -> tuple[Path, bool
             shutil.rmtree(spare, ignore_errors=True)
     staging.mkdir(parents=True)
     return staging, False
-
-
-def _remove_dead_copies(spare: Path, age: float = 600) -> None:
-    """Delete copies that :func:`link_spare_later` children left half-made (killed) long ago."""
-    import time
-    try:
-        for entry in os.scandir(spare.parent):
-            if entry.name.startswith(spare.name + ".") and entry.name.endswith(".tmp"):
-                if time.time() - entry.stat(follow_symlinks=False).st_mtime > age:
-                    shutil.rmtree(entry.path, ignore_errors=True)
-    except OSError:
-        pass
 
 
 def _keep_as_spare(folder: Path, spare: Path | None) -> bool:
@@ -141,41 +228,12 @@ def publish(staging: Path, output: Path, background_cleanup: bool = False, spare
     os.rename(staging, output)
     if old.exists():
         shutil.rmtree(old)
-    if not replaced and background_cleanup:
-        link_spare_later(output, spare)
 
 
-def link_spare_later(output: Path, spare: Path | None) -> None:
-    """After a build that replaced no site (the first one, or after ``output/`` was deleted),
-    make the next build's staging folder anyway: a copy of ``output`` made of hard links,
-    built by a detached child so that this build returns at once. Without it the next build
-    would make every folder and link every file itself (1,200 of each at 1,000 notes)."""
-    if spare is None or spare.exists():
-        return
-    _detached(_LINK_SPARE, str(output), str(spare))
-
-
-# What the detached helpers run: a new interpreter with nothing of the build in memory (a
+# What the detached helper runs: a new interpreter with nothing of the build in memory (a
 # forked child would share the build's heap, and copy much of it page by page as either side
 # touched it: hundreds of MB at the end of a big build).
 _REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
-_LINK_SPARE = """
-import os, shutil, sys
-def link_tree(source, target):
-    os.makedirs(target)
-    for entry in os.scandir(source):
-        if entry.is_dir(follow_symlinks=False):
-            link_tree(entry.path, os.path.join(target, entry.name))
-        elif entry.is_file(follow_symlinks=False):
-            os.link(entry.path, os.path.join(target, entry.name))
-output, spare = sys.argv[1], sys.argv[2]
-tmp = f"{spare}.{os.getpid()}.tmp"
-try:
-    link_tree(output, tmp)
-    os.rename(tmp, spare)  # refused if a later build made one first: then this one goes
-except OSError:
-    shutil.rmtree(tmp, ignore_errors=True)
-"""
 
 
 def _detached(code: str, *args: str) -> None:

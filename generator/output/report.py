@@ -10,7 +10,6 @@ here reads the clock: two builds give the same report.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from ..config.settings import BUDGET_DEFAULTS
@@ -39,25 +38,27 @@ def co2_grams(size: int, grid: float = GRID_INTENSITY_G_PER_KWH) -> float:
 
 # --- the whole site -------------------------------------------------------------------------------
 
-def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
+def build_report(output: Path, routes, urls, budgets: dict | None = None, memo=None, locate=None,
+                 files=None) -> dict:
     """The report for every route's page in ``output`` (a staging or published folder).
 
     ``memo(rel, compute)`` may return a remembered weight for a page whose HTML is unchanged
     (every file a page pulls in has a content-hashed name, so same HTML, same weight).
+    ``locate(rel)`` is where a file is, when not all are in ``output``, and ``files`` the site's
+    files, when known (see :class:`SiteFiles`).
     """
-    site = SiteFiles(output, urls.origin, urls.base_path)
-    folder = str(output)
+    site = SiteFiles(output, urls.origin, urls.base_path, locate, files)
     pages = []
     for route in routes:
-        entry = page_entry(site, folder, route, urls.output_file(route.endpoint, **route.params), memo)
+        entry = page_entry(site, route, urls.output_file(route.endpoint, **route.params), memo)
         if entry is not None:
             pages.append(entry)
     return report_of(pages, budgets)
 
 
-def page_entry(site: SiteFiles, folder: str, route, rel: str, memo=None) -> dict | None:
+def page_entry(site: SiteFiles, route, rel: str, memo=None) -> dict | None:
     """One page's line of the report; None if the route wrote no HTML page."""
-    if not rel.endswith(".html") or not os.path.isfile(os.path.join(folder, rel)):  # no Path per page
+    if not rel.endswith(".html") or not site.exists(rel):
         return None
     weight = memo(rel, lambda: page_weight(site, rel)) if memo else page_weight(site, rel)
     entry = {"endpoint": route.endpoint, **weight}
@@ -158,10 +159,13 @@ class PageWeights:
     Page workers :meth:`measure` the pages they write, while the pool runs; the parent
     adds what they send back (:meth:`add`), and the report then only looks them up (:meth:`memo`).
     The files a page pulls in (static files, images, attachments) are written before the pages.
+    ``digest_of(rel)`` is the digest of this build's file (None if unknown), ``locate(rel)``
+    where it is (both :class:`~generator.output.writer.Writer` methods for a build).
     """
 
-    def __init__(self, cache, writer, staging: Path, urls, base_url: str):
-        self.cache, self.writer, self.staging, self.urls, self.base_url = cache, writer, staging, urls, base_url
+    def __init__(self, cache, digest_of, locate, urls, base_url: str):
+        self.cache, self.digest_of, self.locate = cache, digest_of, locate
+        self.urls, self.base_url = urls, base_url
         self._site: SiteFiles | None = None
         cache.prefetch("weight")
 
@@ -173,7 +177,7 @@ class PageWeights:
         if not rel.endswith(".html") or digest is None or self.cache.has("weight", self._key(rel, digest)):
             return None
         if self._site is None:  # one per process: it remembers the stylesheets and scripts it read
-            self._site = SiteFiles(self.staging, self.urls.origin, self.urls.base_path)
+            self._site = SiteFiles(None, self.urls.origin, self.urls.base_path, self.locate)
         return page_weight(self._site, rel)
 
     def add(self, rel: str, digest: str, weight: dict) -> None:
@@ -182,14 +186,13 @@ class PageWeights:
 
     def memo(self, rel: str, compute):
         """For :func:`build_report`: the remembered weight of a page, else ``compute()``."""
-        entry = self.writer.manifest.get(rel)
-        digest = entry[0] if entry else None  # an OutputFile, or a list copied from one
+        digest = self.digest_of(rel)
         return compute() if digest is None else self.cache.memo("weight", self._key(rel, digest), compute)
 
 
 def write_report(writer, staging: Path, routes, urls, budgets: dict | None = None, memo=None) -> dict:
     """Measure the staged site and write ``build-report.json`` beside it (not linked anywhere)."""
-    report = build_report(staging, routes, urls, budgets, memo)
+    report = build_report(staging, routes, urls, budgets, memo, lambda rel: str(writer.path(rel)), writer.manifest)
     writer.write(REPORT_FILE, report_text(report), owner="build report")
     return report
 

@@ -33,10 +33,15 @@ class Writer:
     Given the previous ``output/`` and its manifest, a file whose bytes (or render key) are
     unchanged is hard-linked from the previous site instead of written, so its mtime stays
     and rsync-style deploys upload only what changed.
+
+    As an update (``update=True``) the staging folder starts empty and receives only the files
+    this build writes; the unchanged ones stay in ``previous`` untouched, and :meth:`path`
+    says where each file of the new site is. publish.py then moves the few new files into
+    ``output/`` (or, for a large change, links the rest in and swaps the folders).
     """
 
     def __init__(self, staging: Path, previous: Path | None = None, manifest: dict | None = None,
-                 in_place: bool = False, reconcile: bool = False):
+                 in_place: bool = False, reconcile: bool = False, update: bool = False):
         # In place (the dev server, whose readers wait for the build): ``staging`` is the
         # output itself, unchanged files are simply left where they are, and stale ones deleted.
         # Reconcile: ``staging`` already holds an older site (the one replaced by the last build,
@@ -46,6 +51,9 @@ class Writer:
         self.previous = previous
         self.in_place = in_place
         self.reconcile = reconcile and not in_place
+        self.update = update and not in_place and previous is not None
+        self.fresh: set[str] = set()  # an update's files in staging: the rest are in previous
+        self.removed: list[str] = []  # after finish: the previous site's files this one lacks
         self.old: dict[str, OutputFile] = manifest or {}  # rel -> the last build's file
         self.manifest: dict[str, OutputFile] = {}  # the same for this build, completed by finish
         self.owners: dict[str, str] = {}
@@ -131,7 +139,7 @@ class Writer:
             stat = os.stat(old)
             if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
                 return None  # changed by hand since: write it afresh
-            if not self.in_place:
+            if not (self.in_place or self.update):
                 self._link_into(old, stat, target)
         except OSError:
             return None
@@ -142,6 +150,7 @@ class Writer:
         self.manifest[rel] = entry
         if written:
             self.written += 1
+            self.fresh.add(rel)
         else:
             self.reused += 1
 
@@ -151,7 +160,7 @@ class Writer:
         if not entry or entry.key != key or rel in self.owners:
             return False
         target = self.staging / rel
-        if not self.in_place and not self.reconcile:  # else the folder is most likely there
+        if not (self.in_place or self.reconcile or self.update):  # else the folder is there or not needed
             self._make_folder(target.parent)
         kept = self._previous(rel, target, key=key)
         if kept is None:
@@ -189,6 +198,13 @@ class Writer:
             self.record(rel, *self.store(rel, data, key, site_attrs))
 
     def copy(self, rel: str, source: Path, owner: str = "site") -> None:
+        if self.update and self.reserve(rel, owner):
+            try:
+                if os.path.samefile(source, self.previous / rel):  # linked there by an earlier build
+                    return self.adopt(rel)
+            except OSError:
+                pass
+            self.owners.pop(rel)  # claimed again just below
         target = self._claim(rel, owner)
         if target is not None:
             if (self.in_place or self.reconcile) and (target.exists() or target.is_symlink()):
@@ -204,12 +220,44 @@ class Writer:
     def adopt(self, rel: str) -> None:
         """Record a file put in place by someone else (image variants), so stale ones go."""
         self.manifest.setdefault(rel, OutputFile(None, 0, 0))
+        if self.update and os.path.lexists(self.staging / rel):
+            self.fresh.add(rel)
+
+    def path(self, rel: str) -> Path:
+        """Where this build's file ``rel`` is now: staging, or the previous site for an update's
+        unchanged files."""
+        staged = self.staging / rel
+        # Not yet in ``fresh`` in a page worker, which writes pages the parent records later.
+        if self.update and rel not in self.fresh and not os.path.lexists(staged):
+            return self.previous / rel
+        return staged
+
+    def digest(self, rel: str) -> str | None:
+        """The digest of this build's file ``rel``, if it wrote or kept one."""
+        entry = self.manifest.get(rel)
+        return entry[0] if entry else None
+
+    def changes(self) -> int:
+        """How many files publishing must put in place or delete (an update's, after finish)."""
+        return len(self.fresh) + len(self.removed)
+
+    def link_unchanged(self) -> None:
+        """Make an update's staging folder the whole site: hard-link every unchanged file in
+        from the previous site, so that it can be swapped in at once (a large change)."""
+        for rel in self.manifest:
+            if rel not in self.fresh:
+                target = self.staging / rel
+                self._make_folder(target.parent)
+                os.link(self.previous / rel, target)
+        self.update = False
 
     def finish_files(self) -> dict[str, OutputFile]:
         """The manifest entries of the files this writer put in place, with each file's size and
         mtime as published; nothing else is touched (the dev server's edits: a few files of a site)."""
         for rel, entry in self.manifest.items():
-            stat = (self.staging / rel).stat()
+            if self.update and rel not in self.fresh and entry[0] is not None and entry[2] is not None:
+                continue  # the previous site's file, untouched, as its entry says
+            stat = self.path(rel).stat()
             # Made afresh from the fields: an entry may have come in as a plain sequence.
             self.manifest[rel] = OutputFile(entry[0], stat.st_size, stat.st_mtime_ns, entry[3], tuple(entry[4]))
         return self.manifest
@@ -218,7 +266,9 @@ class Writer:
         """The manifest of the staged site, with each file's size and mtime as published; what
         the staging folder holds that is not part of the site is removed."""
         self.finish_files()
-        if self.in_place and not self.old:
+        if self.update:
+            self.removed = sorted(set(self.old) - set(self.manifest))
+        elif self.in_place and not self.old:
             # Nothing is known of what the folder holds (a first build, or a discarded store):
             # whatever is not part of this site goes, as when reconciling.
             self._remove_others()

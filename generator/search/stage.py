@@ -19,8 +19,9 @@ import multiprocessing
 from ..markdown.rendered import document_key
 from ..workers import start_method
 
-#: Notes past which the index is built in the build's own process, after the notes' HTML is
+#: Notes past which a cold build makes the index in its own process, after the notes' HTML is
 #: released: a child's copy-on-write share of a 10,000-note site costs more memory than it saves.
+#: A build that rendered few documents holds little beyond the site, so it forks at any size.
 CHILD_LIMIT = 3000
 
 
@@ -56,11 +57,13 @@ class SearchStage:
         self.files: dict[str, bytes] | None = cache.search_files(self.key) if cache is not None else None
         self._child = None
 
-    def start(self) -> bool:
+    def start(self, rendered: int | None = None) -> bool:
         """Build the index in a forked child from now on; False when there is nothing to build
-        or the child cannot be forked safely (a process with threads, as the dev server)."""
+        or the child cannot be forked safely (a process with threads, as the dev server).
+        ``rendered``: how many documents this build rendered afresh, if known."""
         method = start_method(fork_only=True)  # it inherits the site: fork or nothing
-        if self.files is not None or len(self.docs) > CHILD_LIMIT or method is None:
+        big = len(self.docs) > CHILD_LIMIT and (rendered is None or rendered > CHILD_LIMIT)
+        if self.files is not None or big or method is None:
             return False
         context = multiprocessing.get_context(method)
         receive, send = context.Pipe(duplex=False)

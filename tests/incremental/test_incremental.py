@@ -234,11 +234,10 @@ def test_an_unchanged_site_is_recognised_without_loading_it_and_damage_is_repair
     assert tree(output) == tree(tmp_path / "clean")
 
 
-def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_one(tmp_path):
-    """The staged site starts from the one the last build replaced (hard links shared with the
-    live site): files are replaced, never rewritten in place, so the live site never changes
-    under its readers, and what stays the same costs no write."""
-    from generator.output.publish import spare_dir
+def test_a_small_change_replaces_only_its_files_and_never_writes_through_one(tmp_path):
+    """After an edit, only the files that changed are put into output/, each by an atomic
+    rename of a new file (a reader, or a deploy holding the old file, keeps the old bytes);
+    every other file is the very same file, untouched."""
     site = make_site(tmp_path / "site", random.Random(3))
     output = tmp_path / "out"
     options = BuildOptions(source=site, output=output, today=TODAY)
@@ -246,16 +245,22 @@ def test_a_build_updates_the_site_it_replaced_without_writing_through_the_live_o
     build(options, BuildCache())
     note.write_text(note.read_text() + "\nFirst edit.\n")
     build(options, BuildCache())
-    live = tree(output)
-    spare = spare_dir(site / ".cache", output)
-    (spare / "stray.html").write_text("<p>left by hand</p>")  # nothing foreign gets published
+    before = {p.relative_to(output): (p.stat().st_ino, p.read_bytes()) for p in output.rglob("*") if p.is_file()}
+    held = tmp_path / "held.html"  # a reader's open file, as a hard link
+    os.link(output / "notes" / "note-3" / "index.html", held)
     note.write_text(note.read_text() + "\nSecond edit.\n")
     cache = BuildCache()
     build(options, cache)
-    assert tree(spare) == live  # the replaced site, byte for byte: nothing was written through it
     clean_build(site, tmp_path / "clean")
     assert tree(output) == tree(tmp_path / "clean")
-    assert 0 < cache.counts["written"] < len(live) / 2
+    after = {p.relative_to(output): (p.stat().st_ino, p.read_bytes()) for p in output.rglob("*") if p.is_file()}
+    changed = {rel for rel in after if after[rel][1] != before.get(rel, (None, None))[1]}
+    assert Path("notes/note-3/index.html") in changed
+    assert held.read_bytes() == before[Path("notes/note-3/index.html")][1]
+    for rel, (inode, _) in after.items():  # new files (search shards) count as changed
+        assert (inode == before.get(rel, (None,))[0]) == (rel not in changed), rel
+    assert 0 < cache.counts["written"] < len(before) / 2
+    assert not (tmp_path / ".out.update").exists() and not (tmp_path / ".out.staging").exists()
 
 
 def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
@@ -288,35 +293,28 @@ def test_a_prose_edit_reuses_the_notes_highlighted_code(tmp_path, monkeypatch):
     assert "twice" in (tmp_path / "clean" / "notes" / "note-2" / "index.html").read_text()
 
 
-def test_the_first_build_leaves_the_next_one_a_staging_folder(tmp_path, monkeypatch):
-    """A build that replaced no site has a child copy the new one, as hard links, to be the
-    next build's staging folder; the next build then updates it instead of linking every file."""
-    import time
+def test_the_build_after_the_first_stages_only_the_files_it_writes(tmp_path, monkeypatch):
+    """Once output/ and its manifest are known, a build is an update: its staging folder
+    receives the files it writes and nothing else (no folder per page, no link per file)."""
     from generator.output import publish
-    from generator.output.writer import Writer
     site = make_site(tmp_path / "site", random.Random(6))
     out = tmp_path / "out"
     options = BuildOptions(source=site, output=out, today=TODAY, background_cleanup=True)
     build(options, BuildCache())
-    spare = publish.spare_dir(site / ".cache", out)
-    deadline = time.monotonic() + 30
-    while not spare.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert spare.is_dir()
-    published = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
-    assert {p.relative_to(spare): p.stat().st_ino for p in spare.rglob("*") if p.is_file()} == published
-    reconciled = []
-    original = Writer.__init__
+    staged = []
+    apply = publish.apply_update
 
-    def spy(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        reconciled.append(self.reconcile)
+    def spy(folder, output, removed):
+        staged.append(sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()))
+        apply(folder, output, removed)
 
-    monkeypatch.setattr(Writer, "__init__", spy)
+    monkeypatch.setattr("generator.build.apply_update", spy)
     note = site / "content" / "notes" / "note-1.md"
     note.write_text(note.read_text() + "\nAn edit after the first build.\n")
-    build(options, BuildCache())
-    assert reconciled == [True]
+    cache = BuildCache()
+    build(options, cache)
     monkeypatch.undo()
+    assert len(staged) == 1 and "notes/note-1/index.html" in staged[0]
+    assert len(staged[0]) == cache.counts["written"]
     clean_build(site, tmp_path / "clean")
     assert tree(out) == tree(tmp_path / "clean")

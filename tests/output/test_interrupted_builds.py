@@ -54,8 +54,14 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout: float) -> None:
         time.sleep(0.002)
 
 
+def _wait_for_any(paths: list[Path], process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(p.exists() for p in paths) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def _restore(site: Path, saved: Path) -> None:
-    for name in ("output", ".cache", ".output.staging"):
+    for name in ("output", ".cache", ".output.staging", ".output.update"):
         shutil.rmtree(site / name, ignore_errors=True)
         if (saved / name).exists():
             shutil.copytree(saved / name, site / name, symlinks=True)  # bytes and mtimes, as they were
@@ -111,7 +117,8 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_site(tmp_path):
         if run % 2:  # anywhere in the build
             time.sleep(rng.uniform(0.05, duration * 1.1))
         else:  # around the swap, which comes some 10 ms after the last file is staged
-            _wait_for(site / ".output.staging" / "_redirects", process, duration * 3)
+            _wait_for_any([site / ".output.staging" / "_redirects", site / ".output.update" / "_redirects"],
+                          process, duration * 3)
             time.sleep(rng.uniform(0, 0.04))
         _kill(process)
         found = contents(site / "output")
@@ -132,7 +139,54 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_site(tmp_path):
     finished.stderr.close()
     assert contents(site / "output") == new
     assert not staging.exists() and not (site / ".output.old").exists()
+    assert not (site / ".output.update").exists()
     print(f"{KILLS} kills over {duration:.1f} s builds: {outcomes}")
+
+
+def test_a_small_update_killed_at_random_moments_is_old_new_or_completed_by_the_next_build(tmp_path):
+    """A small change is moved into output/ file by file (publish.apply_update). Killed before
+    its commit, output/ is the old site; after it, the next build completes it."""
+    site = _corpus().generate(tmp_path / "site", NOTES)
+    assert cli("build", "--source", str(site)).code == 0
+    old = contents(site / "output")
+    saved = tmp_path / "saved"
+    for name in ("output", ".cache"):
+        shutil.copytree(site / name, saved / name, symlinks=True)
+    note = sorted((site / "content/notes").glob("*.md"))[3]
+    note.write_text(note.read_text().replace("summary: \"", "summary: \"Edited. ", 1))
+    start = time.perf_counter()
+    reference = _start(site)
+    assert reference.wait(timeout=240) == 0, reference.stderr.read().decode()
+    reference.stderr.close()
+    duration = time.perf_counter() - start
+    new = contents(site / "output")
+    changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    assert 0 < len(changed) < 50  # small: an update, not a swap
+
+    rng = random.Random(SEED)
+    outcomes = []
+    update = site / ".output.update"
+    for run in range(KILLS):
+        _restore(site, saved)
+        process = _start(site)
+        if run % 2:
+            time.sleep(rng.uniform(0.05, duration * 1.1))
+        else:  # around the commit
+            _wait_for_any([update / "_redirects"], process, duration * 3)
+            time.sleep(rng.uniform(0, 0.01))
+        _kill(process)
+        found = contents(site / "output")
+        if found not in (old, new):
+            # Killed while moving files in: only committed files differ, and the next build completes it.
+            assert (update / ".talknotes-update-removes").is_file(), _differences(found, old, new)
+            assert {k for k in set(found) | set(old) if found.get(k) != old.get(k)} <= changed
+        outcomes.append("old" if found == old else "new" if found == new else "mixed")
+        finished = _start(site)
+        assert finished.wait(timeout=240) == 0, finished.stderr.read().decode()
+        finished.stderr.close()
+        assert contents(site / "output") == new
+        assert not update.exists()
+    print(f"{KILLS} kills over {duration:.1f} s updates: {outcomes}")
 
 
 def test_a_build_that_died_between_renames_is_recovered(tmp_path):
