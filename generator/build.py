@@ -145,10 +145,12 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         pages = run.run("pages", render_pages, run, settings, model, markdown, writer, routes, weights,
                         early.get("static"), options.progress, total=len(routes))
         run.stop_on_errors()
+        if not options.in_place:
+            pages.release()  # no page is rendered after this: free the fragments before the report
         if options.on_pages_ready is not None:
             options.on_pages_ready()  # the dev server may serve the pages while the rest finishes
         run.run("search", _finish_search, search, writer, pages, markdown, cache, options.in_place)
-        report = run.run("report", _report, run, writer, staging, routes, urls, model, config, weights)
+        report = run.run("report", _report, run, writer, staging, routes, urls, model, config, weights, cache)
         run.stop_on_errors()
         run.run("write", _publish, options, cache, config, writer, staging, output, spare)
         cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
@@ -210,13 +212,14 @@ def _finish_search(search, writer, pages, markdown, cache, in_place: bool) -> No
     search.write(writer, pages.urls, release=None if in_place else release_html)
 
 
-def _report(run, writer, staging, routes, urls, model, config, weights) -> dict:
+def _report(run, writer, staging, routes, urls, model, config, weights, cache) -> dict:
     """Last before publishing: it measures and lists every file written so far."""
     from .output.netlify import write_deploy_files
     from .output.report import write_report
     seen = len(writer.problems)
     report = write_report(writer, staging, routes, urls, config.budgets, memo=weights.memo)
-    run.add(write_deploy_files(writer, staging, model.site, urls))
+    origins = lambda key, compute: cache.memo("frame-origins", key, compute)  # noqa: E731
+    run.add(write_deploy_files(writer, staging, model.site, urls, origins))
     run.add(writer.problems[seen:])
     return report
 

@@ -76,6 +76,10 @@ class Fingerprints:
         for key in set(self._memo) - set(self._records):
             del self._memo[key]
 
+    def release(self) -> None:
+        """Forget the digests of context values (groups, tuples), once every page is rendered."""
+        self._objects.clear()
+
     def value(self, value) -> str:
         """A stable digest of any context value (records, groups, tuples, dicts, dates)."""
         kind = type(value)

@@ -6,6 +6,7 @@ module, so a sub-path deploy (``https://example.org/talks/2026/``) is one settin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
@@ -58,6 +59,10 @@ RESERVED = {"notes", "events", "speakers", "tags", "archive", "search", "page", 
             "feed.xml", "sitemap.xml", "robots.txt", "404.html", "img"}
 
 
+# What quote(text, safe="/") leaves as it is: most slugs, which then need no quoting.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch
+
+
 class UrlError(KeyError):
     """A template or stage asked for a URL that does not exist (a bug in a theme)."""
 
@@ -87,7 +92,7 @@ class Urls:
             endpoint = FIRST_PAGES[endpoint]
             pattern = PATTERNS[endpoint]
             params = {k: v for k, v in params.items() if k != "n"}
-        safe = {k: quote(str(v), safe="/") if isinstance(v, str) else v for k, v in params.items()}
+        safe = {k: v if not isinstance(v, str) or _UNRESERVED(v) else quote(v, safe="/") for k, v in params.items()}
         return pattern.format(**safe)
 
     def url_for(self, endpoint: str, _external: bool = False, **params) -> str:
@@ -108,8 +113,19 @@ class Urls:
     def output_file(self, endpoint: str, **params) -> str:
         """The file written for a route, relative to ``output/``: the file a server finds for
         :meth:`url_for`'s URL, which it percent-decodes."""
-        path = unquote(self.path(endpoint, **params))
-        return path + "index.html" if path == "" or path.endswith("/") else path
+        key = ("file", endpoint, *params.items())
+        try:
+            return self._known[key]
+        except (KeyError, TypeError):
+            pass
+        path = self.path(endpoint, **params)
+        path = unquote(path) if "%" in path else path
+        path = path + "index.html" if path == "" or path.endswith("/") else path
+        try:
+            self._known[key] = path
+        except TypeError:
+            pass
+        return path
 
 
 @dataclass(frozen=True)

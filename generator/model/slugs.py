@@ -46,6 +46,18 @@ def _hex_fallback(text: str) -> str:
     return "u" + text.strip().encode("utf-8").hex()[:24]
 
 
+@functools.lru_cache(maxsize=16384)
+def _char(char: str) -> tuple[str, str, str]:
+    """One character's parts for :func:`_transliterate`, remembered (a name's letters recur in
+    thousands of others): what the 0.1 rule kept, its Unicode category's first letter, and
+    anyascii's spelling when the rule kept nothing."""
+    kind = unicodedata.category(char)[0]
+    kept = char.lower() if char.isascii() else _ascii_fold(char)
+    spelt = "" if kept or kind not in "LNM" else anyascii(char).translate(_APOSTROPHES).lower()
+    return kept, kind, spelt
+
+
+@functools.lru_cache(maxsize=65536)
 def _transliterate(text: str) -> str:
     """``text`` in ASCII, character by character.
 
@@ -57,13 +69,12 @@ def _transliterate(text: str) -> str:
     out = []
     transliterating = False  # whether the last letter went through anyascii
     for char in text:
-        kind = unicodedata.category(char)[0]
-        kept = char.lower() if char.isascii() else _ascii_fold(char)
+        kept, kind, spelt = _char(char)
         if kept:
             out.append(kept)
             transliterating = False
         elif kind in "LN" or (kind == "M" and transliterating):
-            out.append(anyascii(char).translate(_APOSTROPHES).lower())
+            out.append(spelt)
             transliterating = True
         elif kind != "M":
             transliterating = False  # dropped, as in 0.1: ``don’t`` -> ``dont``

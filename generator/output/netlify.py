@@ -192,8 +192,9 @@ def redirects_text(site, urls) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_deploy_files(writer, staging: Path, site, urls) -> list[Problem]:
-    """Write ``_headers`` and ``_redirects`` for the files written so far; returns problems found."""
+def write_deploy_files(writer, staging: Path, site, urls, memo=None) -> list[Problem]:
+    """Write ``_headers`` and ``_redirects`` for the files written so far; returns problems found.
+    ``memo`` remembers the frame origins across builds (see :func:`~generator.render.embeds.frame_origins`)."""
     from ..render.embeds import frame_origins
 
     # The writer's list, not a walk of ``staging``: a staging folder being updated from an older
@@ -202,6 +203,6 @@ def write_deploy_files(writer, staging: Path, site, urls) -> list[Problem]:
     problems = [Problem(rel, None, None, "is in a folder cached for a year but its name has no content hash",
                         "write it through url_for('static', ...) or give it a hashed name")
                 for rel in unhashed_immutable(files)]
-    writer.write(HEADERS_FILE, headers_text(files, urls.base_path, frame_origins(site.notes)), owner="netlify")
+    writer.write(HEADERS_FILE, headers_text(files, urls.base_path, frame_origins(site.notes, memo)), owner="netlify")
     writer.write(REDIRECTS_FILE, redirects_text(site, urls), owner="netlify")
     return problems

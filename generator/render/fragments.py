@@ -24,6 +24,10 @@ class FragmentMemo:
         self.tracked = tracked
         self._known: dict[tuple, tuple] = {}
 
+    def clear(self) -> None:
+        """Forget every fragment (a big site's cards are 100 MB at 20,000 notes)."""
+        self._known.clear()
+
     def __call__(self, *key, caller):
         # Objects (a note, a group) key by identity, kept alive with the entry so the id stays theirs.
         ident = tuple(part if isinstance(part, _SCALARS) else (type(part), id(part)) for part in key)

@@ -61,6 +61,12 @@ class PageRenderer:
         self.rendered = 0
         self.weights = None  # a report.PageWeights: page workers measure what they write
 
+    def release(self) -> None:
+        """Free what only rendering needs, the cached fragments and the digests of context
+        values, when no render follows (a build; the dev server keeps them for the next edit)."""
+        self.env.globals["cached"].clear()
+        self.fingerprints.release()
+
     def _reuse(self, rel: str, template: str, context: dict, owner: str) -> bool:
         """Keep the previous build's file if everything it was rendered from is unchanged."""
         previous = self.writer.old.get(rel)

@@ -212,3 +212,24 @@ def test_custom_404_rule_only_below_a_sub_path(built):
         assert catch_all == [(base + "*", base + "404.html", "404")]
         assert rules[-1] == catch_all[0]  # after the aliases: the first matching rule wins
         assert (output / "404.html").is_file()
+
+
+def test_frame_src_follows_a_changed_video_in_a_rebuild(tmp_path):
+    """The frame origins are remembered across builds by the notes' video and slides URLs: a
+    new build in a new process sees a note's video move from YouTube to Vimeo, and back."""
+    from hostile import cli, make_site
+    site = make_site(tmp_path / "site")
+    note = site / "content" / "notes" / "2024-03-03-embedded-video.md"
+
+    def frame_src(video: str) -> list[str]:
+        note.write_text(f"---\ntitle: Embedded video\nvideo: {video}\n---\n\nThe talk.\n", encoding="utf-8")
+        result = cli("build", "--source", str(site))
+        assert result.code == 0, result.err
+        rules = parse_headers((site / "output" / "_headers").read_text(encoding="utf-8"))
+        csp = headers_for(rules, "/talks/")["content-security-policy"][0]  # the fixture's base path
+        return next(d for d in csp.split(";") if d.strip().startswith("frame-src")).split()[1:]
+
+    youtube, vimeo = "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://vimeo.com/76979871"
+    assert frame_src(youtube) == ["https://www.youtube-nocookie.com"]
+    assert frame_src(vimeo) == ["https://player.vimeo.com"]
+    assert frame_src(youtube) == ["https://www.youtube-nocookie.com"]
