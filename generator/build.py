@@ -88,7 +88,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     spare = spare_dir(config.cache_path(), output)  # the site the last build replaced (publish.py)
     if not options.in_place:
         finish_interrupted_update(output)  # a killed build's committed update, completed first
-    workers, signature = None, None
+    workers, signature, inputs = None, None, []
     try:
         with run.stage("load"):
             # A cold build's Markdown workers get ready while this process loads the notes; with
@@ -99,7 +99,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
             # The dev server rebuilds only after a change, so checking for "no change" would be wasted.
             if not run.problems and settings.theme is not None and not options.in_place:
                 signature = input_signature(config, options, settings.theme, output, settings.today,
-                                            cache.files.digest)
+                                            cache.files.digest, inputs)
                 unchanged = None if saved is None else unchanged_build(cache, config, output, signature, saved)
                 if unchanged is not None:
                     put_aside(output, spare)
@@ -139,11 +139,12 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         run.stop_on_errors()
         routes = out.routes or build_routes(model.site, **config.page_sizes)
         urls = Urls(config.base_path, config.origin)  # without the static files' names (not needed here)
+        arrangement, changed = _arrangement(cache, config, model, markdown, output, writer, inputs, signature)
         search = run.run("search", _start_search, model, urls, markdown, cache, options.in_place)
         from .output.report import PageWeights
         weights = PageWeights(cache, writer.digest, lambda rel: str(writer.path(rel)), urls, config.base_url)
         pages = run.run("pages", render_pages, run, settings, model, markdown, writer, routes, weights,
-                        early.get("static"), options.progress, total=len(routes))
+                        early.get("static"), options.progress, changed, total=len(routes))
         run.stop_on_errors()
         if not options.in_place:
             pages.release()  # no page is rendered after this: free the fragments before the report
@@ -152,8 +153,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         run.run("search", _finish_search, search, writer, pages, markdown, cache, options.in_place)
         report = run.run("report", _report, run, writer, staging, routes, urls, model, config, weights, cache)
         run.stop_on_errors()
-        run.run("write", _publish, options, cache, config, writer, staging, output, spare)
-        cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused)
+        run.run("write", _publish, options, cache, config, writer, staging, output, spare, arrangement)
+        cache.counts.update(pages=pages.rendered, written=writer.written, reused=writer.reused,
+                            fingerprinted=pages.fingerprinted)
     except BaseException:
         if workers is not None:
             workers.close()  # render_documents closes them, unless it never ran
@@ -224,7 +226,24 @@ def _report(run, writer, staging, routes, urls, model, config, weights, cache) -
     return report
 
 
-def _publish(options, cache, config, writer, staging, output, spare) -> None:
+def _arrangement(cache, config, model, markdown, output, writer, inputs, signature):
+    """This build's arrangement (incremental/arrangement.py), and the notes whose text alone
+    changed since the last build, or None when the pages must all be fingerprinted (or no build
+    follows from this process: the dev server)."""
+    if signature is None:
+        return None, None
+    from .incremental.arrangement import frame_digest, load_arrangement, of_site
+    site, digests, documents = model.site, model.content.digests, markdown.documents
+    frame = frame_digest(inputs, str(config.root), model.content.notes, site.notes)
+    before = load_arrangement(cache, output) if writer.old else None
+    changed = before.changed_notes(frame, site.notes, digests, documents) if before is not None else None
+    after = before.after(frame, site.notes, digests, documents, changed) if before is not None else \
+        of_site(frame, site.notes, digests, documents)
+    cache.counts["changed notes"] = -1 if changed is None else len(changed)
+    return after, changed
+
+
+def _publish(options, cache, config, writer, staging, output, spare, arrangement=None) -> None:
     """Keep the caches, then swap the staged site into ``output/`` in one step."""
     cache.files.forget_unused()
     cache.flush()
@@ -236,6 +255,9 @@ def _publish(options, cache, config, writer, staging, output, spare) -> None:
             writer.link_unchanged()  # a large change: the whole new site is swapped in at once
         publish(staging, output, background_cleanup=options.background_cleanup, spare=spare)
     save_manifest(cache, config.cache_path(), output, manifest)
+    if arrangement is not None:  # only now: it describes the site published
+        from .incremental.arrangement import save_arrangement
+        save_arrangement(cache, output, arrangement)
     cache.prune()
 
 
@@ -278,9 +300,10 @@ class _Output:
 
 
 def input_signature(config: Config, options: BuildOptions, theme, output: Path, today: dt.date,
-                    digest_of=None) -> str:
+                    digest_of=None, entries: list | None = None) -> str:
     """A digest of everything a build reads: settings, options, the date, and the bytes of every
-    file under content/ and in the theme chain (content digests, not mtimes)."""
+    file under content/ and in the theme chain (content digests, not mtimes). ``entries``, when
+    given, receives ``("", the settings' part)`` and then (path, digest) of each file."""
     import dataclasses
     import hashlib
 
@@ -289,8 +312,11 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
     from .render.theme import BUILTIN
     digest_of = digest_of or (lambda path, stat=None: read_digest(path))
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(repr((toolchain(), options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
-                        dataclasses.replace(config, lines={}))).encode())
+    header = repr((toolchain(), options.drafts, options.in_place, str(output.resolve()), today.isoformat(),
+                   dataclasses.replace(config, lines={})))
+    digest.update(header.encode())
+    if entries is not None:
+        entries.append(("", header))
     for folder in [config.root / "content", *theme.template_dirs, *theme.static_dirs, BUILTIN]:
         for rel, entry in walk(folder):
             if entry.is_file():
@@ -298,6 +324,8 @@ def input_signature(config: Config, options: BuildOptions, theme, output: Path, 
                     found = digest_of(entry.path)
                 except OSError:  # gone or unreadable: loading reports it
                     found = "unreadable"
+                if entries is not None:
+                    entries.append((entry.path, found))
                 digest.update(f"{entry.path}\0{found}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
@@ -334,8 +362,7 @@ def unchanged_build(cache: BuildCache, config: Config, output: Path, signature: 
 
 def _saved_build(cache: BuildCache, output: Path) -> dict | None:
     """What :func:`remember_build` kept of the last build into ``output``, if anything."""
-    key = "build:" + str(output.resolve())
-    return cache.values.get(key) or cache._get(key)
+    return cache.recall("build:" + str(output.resolve()))
 
 
 def remember_build(cache: BuildCache, output: Path, signature: str, result: BuildResult) -> None:
@@ -344,5 +371,4 @@ def remember_build(cache: BuildCache, output: Path, signature: str, result: Buil
     value = {"signature": signature, "pages": result.pages, "files": result.files,
              "warnings": [dataclasses.asdict(w) for w in result.warnings],
              "report": {k: v for k, v in result.report.items() if k != "pages"} if result.report else None}
-    cache.values[key] = value
-    cache._put([(key, value)])
+    cache.keep(key, value)

@@ -185,11 +185,14 @@ def process_images(markdown: Markdown, writer, staging: Path, progress=NO_PROGRE
 
 
 def render_pages(run: Stages, settings: Settings, model: Model, markdown: Markdown, writer, routes,
-                 weights=None, static=None, progress=NO_PROGRESS):
+                 weights=None, static=None, progress=NO_PROGRESS, changed_notes=None):
     """Render every route, the static files and the feeds through ``writer``; the page problems
-    (template errors, collisions) go to ``run``. Returns the :class:`~generator.render.pages.PageRenderer`."""
+    (template errors, collisions) go to ``run``. ``changed_notes``: the paths of the only notes
+    whose text changed since the last build, when nothing else did (incremental/arrangement.py).
+    Returns the :class:`~generator.render.pages.PageRenderer`."""
     from .render.pages import write_site
     pages = write_site(writer, run, model.site, model.content, settings.config, settings.theme, routes,
-                       markdown.documents, markdown.media, weights, static=static, progress=progress)
+                       markdown.documents, markdown.media, weights, static=static, progress=progress,
+                       changed_notes=changed_notes)
     run.add(writer.problems)
     return pages

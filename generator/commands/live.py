@@ -23,13 +23,7 @@ from pathlib import Path
 
 from ..model.content import Note, reload_note
 from ..model.routes import Urls
-from ..model.swap import SiteIndex, swap_notes, swapped_context
-
-# The fields that arrange the site: lists and their order, URLs, feeds' dates, redirects,
-# embeds' origins in _headers, cover images. An edit leaving them alone changes only the pages
-# that show the note (its title, summary, language and text).
-ARRANGING = ("slug", "path", "folder", "date", "event", "event_text", "speakers", "tags", "slides", "video",
-             "image", "draft", "updated", "aliases", "legacy_slug")
+from ..model.swap import ARRANGING, SiteIndex, swap_notes, swapped_context
 
 
 @dataclass

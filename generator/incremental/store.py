@@ -240,6 +240,16 @@ class BuildCache:
         except Exception:  # noqa: BLE001 - a damaged cache counts as empty
             return 0
 
+    def recall(self, key: str):
+        """A value :meth:`keep` stored under ``key``, or None."""
+        value = self.values.get(key)
+        return value if value is not None else self._get(key)
+
+    def keep(self, key: str, value) -> None:
+        """Store ``value`` under ``key`` at once (a key under ``build:`` is never pruned)."""
+        self.values[key] = value
+        self._put([(key, value)])
+
     def remember(self, kind: str, key: str, value) -> None:
         """Store a value :meth:`memo` will find, computed elsewhere (by a worker)."""
         full = f"{kind}:{key}"

@@ -14,6 +14,12 @@ from collections import defaultdict
 from .content import Note
 from .site import Month, Neighbours, Site, Year
 
+# The fields that arrange the site: lists and their order, URLs, feeds' dates, redirects,
+# embeds' origins in _headers, cover images. An edit leaving them alone changes only the pages
+# that show the note (its title, summary, language and text).
+ARRANGING = ("slug", "path", "folder", "date", "event", "event_text", "speakers", "tags", "slides", "video",
+             "image", "draft", "updated", "aliases", "legacy_slug")
+
 
 def notes_in(context: dict):
     """Every note a route's context shows: its own, its list's, its neighbours and related ones."""

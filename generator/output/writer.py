@@ -126,7 +126,7 @@ class Writer:
         os.link(old, tmp)
         self._replace(tmp, target)
 
-    def _previous(self, rel: str, target: Path, digest: str | None = None,
+    def _previous(self, rel: str, target: Path | None, digest: str | None = None,
                   key: str | None = None) -> OutputFile | None:
         """The previous build's manifest entry if its file can be kept (hard-linked into staging)."""
         entry = self.old.get(rel)
@@ -154,13 +154,14 @@ class Writer:
         else:
             self.reused += 1
 
-    def unchanged(self, rel: str, key: str, owner: str = "site") -> bool:
-        """Reuse the previous build's file if it was rendered from the same ``key``."""
+    def unchanged(self, rel: str, key: str | None, owner: str = "site") -> bool:
+        """Reuse the previous build's file if it was rendered from the same ``key`` (None: the
+        caller knows its inputs are unchanged; its fingerprint was not computed)."""
         entry = self.old.get(rel)
-        if not entry or entry.key != key or rel in self.owners:
+        if not entry or (key is not None and entry.key != key) or rel in self.owners:
             return False
-        target = self.staging / rel
-        if not (self.in_place or self.reconcile or self.update):  # else the folder is there or not needed
+        target = None if self.in_place or self.update else self.staging / rel  # nothing is linked
+        if target is not None and not self.reconcile:  # else the folder is most likely there
             self._make_folder(target.parent)
         kept = self._previous(rel, target, key=key)
         if kept is None:

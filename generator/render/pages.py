@@ -59,7 +59,11 @@ class PageRenderer:
         self.env, self.writer, self.run, self.config = env, writer, run, config
         self.fingerprints, self.tracked = fingerprints, tracked
         self.rendered = 0
+        self.fingerprinted = 0  # pages whose fingerprint was computed to decide whether to render them
         self.weights = None  # a report.PageWeights: page workers measure what they write
+        # An arrangement.Shows when only some notes' text changed since the last build: a page
+        # showing none of them is the file published last time (see incremental/arrangement.py).
+        self.shows = None
 
     def release(self) -> None:
         """Free what only rendering needs, the cached fragments and the digests of context
@@ -71,6 +75,13 @@ class PageRenderer:
         """Keep the previous build's file if everything it was rendered from is unchanged."""
         previous = self.writer.old.get(rel)
         if previous and previous[3]:
+            # The ``site`` attributes its templates read count too: a theme may list site.notes anywhere.
+            if self.shows is not None and not self.shows.any(context) and not any(
+                    self.shows.site_attr(self.fingerprints.site, name) for name in previous[4]):
+                self.fingerprints.template(template)  # once per template: its stored references stay in use
+                if self.writer.unchanged(rel, None, owner):
+                    return True
+            self.fingerprinted += 1
             key = self.fingerprints.page(template, context, previous[4])
             if self.writer.unchanged(rel, key, owner):
                 return True
@@ -184,7 +195,7 @@ def _render_chunk(state: tuple, indices: list[int]) -> list[tuple]:
 
 def write_site(writer: Writer, run, site: Site, content: Content, config: Config, theme: Theme,
                routes: list[Route], documents: dict[str, Rendered], media, weights=None, static=None,
-               progress=NO_PROGRESS) -> PageRenderer:
+               progress=NO_PROGRESS, changed_notes: set[str] | None = None) -> PageRenderer:
     """Render every route and write it with the static assets, attachments and feeds.
 
     ``weights`` (a :class:`~generator.output.report.PageWeights`) has page workers measure the pages
@@ -230,6 +241,9 @@ def write_site(writer: Writer, run, site: Site, content: Content, config: Config
                                 sources=content.digests,
                                 remember=run.cache.memo if run.cache is not None else None)
     pages = PageRenderer(env, writer, run, config, fingerprints, tracked)
+    if changed_notes is not None:
+        from ..incremental.arrangement import Shows
+        pages.shows = Shows(changed_notes)
 
     # First what pages pull in, so that page workers can measure the pages they write.
     for logical, target in static_map.items():

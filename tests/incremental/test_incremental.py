@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import TODAY
+from conftest import REPO, TODAY
 from generator.build import BuildOptions, build
 from generator.incremental.store import BuildCache
 from generator.model.errors import BuildError
@@ -318,3 +319,24 @@ def test_the_build_after_the_first_stages_only_the_files_it_writes(tmp_path, mon
     assert len(staged[0]) == cache.counts["written"]
     clean_build(site, tmp_path / "clean")
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_text_edit_reaches_pages_that_show_the_note_through_site_attributes(tmp_path):
+    """A page kept because its context does not show an edited note must not read the note some
+    other way: a theme listing ``site.notes`` on every page gets every page rendered again."""
+    site = make_site(tmp_path / "site", random.Random(7))
+    meta = (REPO / "themes" / "default" / "templates" / "partials" / "meta.html").read_text()
+    (site / "templates" / "partials").mkdir(parents=True)
+    (site / "templates" / "partials" / "meta.html").write_text(
+        meta + '<meta name="latest" content="{% for n in site.notes %}{{ n.title }};{% endfor %}">\n')
+    output = tmp_path / "out"
+    options = BuildOptions(source=site, output=output, today=TODAY)
+    build(options, BuildCache())
+    note = site / "content" / "notes" / "note-2.md"
+    note.write_text(re.sub(r"(?m)^title: .*$", "title: A new title", note.read_text(), count=1))
+    cache = BuildCache()
+    build(options, cache)
+    assert cache.counts["changed notes"] == 1
+    clean_build(site, tmp_path / "clean")
+    assert tree(output) == tree(tmp_path / "clean")
+    assert "A new title;" in (output / "index.html").read_text()

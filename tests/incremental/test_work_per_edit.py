@@ -1,5 +1,5 @@
 """What ``talknotes build`` does after one note's text changed, counted (not timed): the pages
-it renders and the files it writes are the same at 50 notes and at 1,000."""
+it fingerprints and renders and the files it writes are the same at 50 notes and at 1,000."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ def counts_after_one_edit(root: Path) -> dict:
 def test_pages_rendered_and_files_written_do_not_grow_with_the_site(tmp_path):
     small = counts_after_one_edit(write_site(tmp_path / "small", 50))
     large = counts_after_one_edit(write_site(tmp_path / "large", 1000))
-    for key in ("markdown", "pages", "written"):
+    for key in ("markdown", "pages", "written", "fingerprinted"):
         assert small[key] == large[key], (key, small, large)
     assert small["markdown"] == 1 and small["pages"] <= 12
+    # Only the text changed: the pages not showing the note are kept without a fingerprint
+    # (incremental/arrangement.py), and those showing it are fingerprinted once each.
+    assert small["changed notes"] == 1 and small["fingerprinted"] <= small["pages"] + 4
+
+
+def test_an_edit_that_rearranges_the_site_fingerprints_every_page(tmp_path):
+    root = write_site(tmp_path / "site", 50)
+    options = BuildOptions(source=root, today=TODAY)
+    build(options, BuildCache())
+    note = root / "content" / "notes" / "solo.md"
+    note.write_text(note.read_text().replace("tags: [solo]", "tags: [solo, django]"))
+    cache = BuildCache()
+    build(options, cache)
+    assert cache.counts["changed notes"] == -1 and cache.counts["fingerprinted"] > 50
