@@ -224,17 +224,6 @@ def set_aside(trash: Path, *paths: Path) -> None:
             path.rename(trash / f"{len(os.listdir(trash))}-{path.name}")
 
 
-def wait_for_spare(cache: Path, timeout: float = 60.0) -> None:
-    """Let the child that a first talknotes build leaves behind (it hard-links the new site
-    into .cache/previous-site-*, for the next build to update) finish, so that its work is
-    not timed as part of whichever command runs next."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if any(not p.name.endswith(".tmp") for p in cache.glob("previous-site-*")):
-            return
-        time.sleep(0.05)
-
-
 def talknotes_command() -> list[str]:
     script = Path(sys.executable).parent / "talknotes"
     found = str(script) if script.exists() else shutil.which("talknotes")
@@ -363,7 +352,6 @@ def bench(args, work: Path, talknotes: list[str]) -> None:
         note.write_text(original, encoding="utf-8")
         set_aside(trash, tn_out, tn_cache)
         cold = record("talknotes cold", run(tn_build))  # unsampled: sampling takes CPU from it
-        wait_for_spare(tn_cache)
         warm = record("talknotes warm, no change", run(tn_build))
         note.write_text(original + f"\nAn extra sentence about caching, added in round {r}.\n", encoding="utf-8")
         changed = record("talknotes, one note changed", run(tn_build))
@@ -404,7 +392,6 @@ def bench(args, work: Path, talknotes: list[str]) -> None:
     # Memory is sampled in one more cold build, not timed: reading /proc every 50 ms costs CPU.
     set_aside(trash, tn_out, tn_cache)
     cold_runs.append(run(tn_build, sample=True))
-    wait_for_spare(tn_cache)
 
     version_ms = []
     for _ in range(10):
@@ -479,7 +466,6 @@ def archive_bench(args, work: Path, talknotes: list[str]) -> None:
             note.write_text(original, encoding="utf-8")
             set_aside(trash, out, cache)
             times.setdefault("cold", []).append(run(build).seconds)  # unsampled: sampling takes CPU
-            wait_for_spare(cache, timeout=300)
             times.setdefault("no change", []).append(run(build).seconds)
             note.write_text(original + f"\nOne more sentence about the talk, added in round {r}.\n", encoding="utf-8")
             times.setdefault("one changed", []).append(run(build).seconds)
@@ -491,7 +477,6 @@ def archive_bench(args, work: Path, talknotes: list[str]) -> None:
     # Memory in one more, untimed, cold build (as for the talk shape); its report is the one read.
     set_aside(trash, out, cache)
     sampled = run(build, sample=True)
-    wait_for_spare(cache, timeout=300)
     report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
     pages, over = report["summary"]["pages"], report["summary"]["over_budget"]
 

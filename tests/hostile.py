@@ -59,19 +59,6 @@ def cli(*args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-def wait_for_spare(site: Path, timeout: float = 30) -> None:
-    """Let the detached child of a first ``talknotes build`` (it hard-links the new site into
-    ``.cache/previous-site-*`` for the next build) finish, so the site can be copied whole."""
-    import time
-    deadline = time.monotonic() + timeout
-    cache = site / ".cache"
-    while time.monotonic() < deadline:
-        names = [p.name for p in cache.glob("previous-site-*")]
-        if names and not any(name.endswith(".tmp") for name in names):
-            return
-        time.sleep(0.02)
-
-
 def cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
     """``python -m generator ARGS`` in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO, capture_output=True,

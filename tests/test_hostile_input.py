@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import BROKEN, FIXTURES, cli, cli_subprocess, draw_png, make_site, snapshot, wait_for_spare
+from hostile import BROKEN, FIXTURES, cli, cli_subprocess, draw_png, make_site, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,6 @@ def built_base(tmp_path_factory) -> Path:
     site = make_site(tmp_path_factory.mktemp("hostile-base") / "site")
     result = cli("build", "--source", str(site))
     assert result.code == 0, result.err
-    wait_for_spare(site)  # each case copies the site, its cache included
     return site
 
 
